@@ -1,0 +1,34 @@
+"""Bootstrap rendering for every Django form, so templates just write {{ form }}."""
+
+from django.forms import BoundField
+from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import (
+    CheckboxInput,
+    CheckboxSelectMultiple,
+    RadioSelect,
+    Select,
+    SelectMultiple,
+)
+
+
+class BootstrapBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, (CheckboxInput, CheckboxSelectMultiple, RadioSelect)):
+            css = "form-check-input"
+        elif isinstance(widget, (Select, SelectMultiple)):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if self.errors:
+            css += " is-invalid"
+            attrs["aria-invalid"] = "true"
+        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        return attrs
+
+
+class BootstrapFormRenderer(TemplatesSetting):
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = BootstrapBoundField

@@ -1,0 +1,52 @@
+"""The portal's one extension point for navigation and home-page tiles.
+
+Each app registers its sections in `AppConfig.ready()`. The page frame and the dashboard
+list the registered sections the signed-in person may see; no template names an app.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from ess.accounts.models import User
+
+
+def _everyone(user: User) -> bool:
+    return user.is_authenticated
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str = "circle"
+    description: str | Promise = ""
+    visible_to: Callable[[User], bool] = _everyone
+    order: int = 100
+    # "main" sections sit in the top navigation and on the home page; "admin" ones in the
+    # user menu only.
+    group: str = "main"
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> Section:
+    _SECTIONS[section.key] = section
+    return section
+
+
+def sections_for(user: User, *, group: str | None = None) -> list[Section]:
+    visible = [
+        section
+        for section in _SECTIONS.values()
+        if (group is None or section.group == group) and section.visible_to(user)
+    ]
+    return sorted(visible, key=lambda section: (section.order, section.key))

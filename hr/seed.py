@@ -1,0 +1,398 @@
+"""Northwind Logistics: offices, a department tree and its people, for `seed_demo`."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from ess.accounts.models import User
+from ess.accounts.roles import Role
+from ess.portal.seeding import DEMO_PASSWORD, EMAIL_DOMAIN, SeedContext
+from hr.models import Department, Employee, Location
+from hr.services import manager_role_sync
+
+# Dates are anchored, not taken from today, so the same seed gives the same company.
+ANCHOR = datetime.date(2026, 11, 1)
+PEOPLE_PER_SCALE = 150
+TEAM_SIZE = 8
+
+LOCATIONS = [
+    ("Rotterdam", "NL", "Europe/Amsterdam"),
+    ("Milan", "IT", "Europe/Rome"),
+    ("Oslo", "NO", "Europe/Oslo"),
+]
+
+FIRST_NAMES = {
+    "NL": [
+        "Daan",
+        "Sanne",
+        "Bram",
+        "Lotte",
+        "Jeroen",
+        "Femke",
+        "Sem",
+        "Noor",
+        "Thijs",
+        "Anouk",
+        "Ruben",
+        "Esmee",
+        "Joris",
+        "Marloes",
+        "Wouter",
+        "Ilse",
+        "Şahin",
+        "Łukasz",
+        "Fleur",
+        "Koen",
+    ],
+    "IT": [
+        "Nicolò",
+        "Giulia",
+        "Matteo",
+        "Chiara",
+        "Lorenzo",
+        "Francesca",
+        "Alessandro",
+        "Sara",
+        "Davide",
+        "Martina",
+        "Gabriele",
+        "Elena",
+        "Tommaso",
+        "Aurora",
+        "Riccardo",
+        "Beatrice",
+        "Federico",
+        "Alice",
+        "Andrea",
+        "Ilaria",
+    ],
+    "NO": [
+        "Ole",
+        "Ingrid",
+        "Lars",
+        "Sigrid",
+        "Magnus",
+        "Astrid",
+        "Håkon",
+        "Solveig",
+        "Eirik",
+        "Kari",
+        "Sindre",
+        "Marte",
+        "Jørgen",
+        "Tuva",
+        "Øystein",
+        "Hedda",
+        "Torbjørn",
+        "Ragnhild",
+        "Aksel",
+        "Liv",
+    ],
+}
+LAST_NAMES = {
+    "NL": [
+        "de Vries",
+        "Jansen",
+        "van den Berg",
+        "Bakker",
+        "Visser",
+        "Smit",
+        "Meijer",
+        "de Boer",
+        "Mulder",
+        "de Groot",
+        "Bos",
+        "Vos",
+        "Peters",
+        "Hendriks",
+        "van Dijk",
+        "Dekker",
+        "Yılmaz",
+        "Kowalski",
+        "Brouwer",
+        "van Leeuwen",
+    ],
+    "IT": [
+        "Rossi",
+        "Russo",
+        "Ferrari",
+        "Esposito",
+        "Bianchi",
+        "Romano",
+        "Colombo",
+        "Ricci",
+        "Marino",
+        "Greco",
+        "Bruno",
+        "Gallo",
+        "Conti",
+        "De Luca",
+        "Mancini",
+        "Costa",
+        "Giordano",
+        "Rizzo",
+        "Lombardi",
+        "Moretti",
+    ],
+    "NO": [
+        "Hansen",
+        "Johansen",
+        "Olsen",
+        "Larsen",
+        "Andersen",
+        "Pedersen",
+        "Nilsen",
+        "Kristiansen",
+        "Jensen",
+        "Karlsen",
+        "Ødegård",
+        "Berg",
+        "Haugen",
+        "Hagen",
+        "Johannessen",
+        "Bråthen",
+        "Eriksen",
+        "Sæther",
+        "Dahl",
+        "Lie",
+    ],
+}
+
+# (code, name, parent code, share of headcount, usual location, job titles)
+DEPARTMENTS = [
+    ("northwind", "Northwind Logistics", None, 0, "NL", ["Chief Executive Officer"]),
+    ("operations", "Operations", "northwind", 0, "NL", ["Director of Operations"]),
+    (
+        "warehousing",
+        "Warehousing",
+        "operations",
+        18,
+        "NL",
+        ["Warehouse Operative", "Forklift Driver", "Inventory Controller", "Shift Supervisor"],
+    ),
+    (
+        "transport",
+        "Transport Planning",
+        "operations",
+        12,
+        "IT",
+        ["Transport Planner", "Route Optimisation Analyst", "Fleet Coordinator"],
+    ),
+    (
+        "customs",
+        "Customs & Compliance",
+        "operations",
+        6,
+        "NL",
+        ["Customs Specialist", "Trade Compliance Officer"],
+    ),
+    ("finance", "Finance", "northwind", 0, "NL", ["Chief Financial Officer"]),
+    ("accounting", "Accounting", "finance", 6, "NL", ["Accountant", "Accounts Payable Clerk"]),
+    ("payroll", "Payroll", "finance", 3, "NL", ["Payroll Specialist"]),
+    ("people", "People & Culture", "northwind", 0, "NL", ["Chief People Officer"]),
+    ("hr-services", "HR Services", "people", 5, "NL", ["HR Advisor", "HR Business Partner"]),
+    ("recruitment", "Recruitment", "people", 3, "IT", ["Recruiter", "Talent Sourcer"]),
+    ("it", "IT", "northwind", 0, "NO", ["Chief Information Officer"]),
+    (
+        "service-desk",
+        "IT Service Desk",
+        "it",
+        5,
+        "NO",
+        ["Service Desk Agent", "Desktop Support Engineer"],
+    ),
+    (
+        "infrastructure",
+        "Infrastructure",
+        "it",
+        4,
+        "NO",
+        ["Systems Engineer", "Network Engineer", "Cloud Engineer"],
+    ),
+    (
+        "development",
+        "Software Development",
+        "it",
+        7,
+        "NO",
+        ["Software Engineer", "Product Owner", "QA Engineer"],
+    ),
+    (
+        "facilities",
+        "Facilities",
+        "northwind",
+        4,
+        "IT",
+        ["Facilities Coordinator", "Office Manager", "Maintenance Technician"],
+    ),
+    ("sales", "Sales", "northwind", 0, "IT", ["Chief Commercial Officer"]),
+    ("sales-benelux", "Sales Benelux", "sales", 5, "NL", ["Account Manager", "Sales Executive"]),
+    ("sales-italy", "Sales Italy", "sales", 5, "IT", ["Account Manager", "Sales Executive"]),
+    ("sales-nordics", "Sales Nordics", "sales", 4, "NO", ["Account Manager", "Sales Executive"]),
+    (
+        "customer-service",
+        "Customer Service",
+        "northwind",
+        8,
+        "IT",
+        ["Customer Service Agent", "Customer Success Manager"],
+    ),
+]
+
+# Named accounts that the README lists, one per role. (role, first, last, department, title)
+DEMO_PEOPLE = [
+    (Role.EMPLOYEE, "Emma", "Employee", "warehousing", "Inventory Controller"),
+    (Role.EMPLOYEE, "Oliver", "Other", "warehousing", "Forklift Driver"),
+    (Role.MANAGER, "Mila", "Manager", "warehousing", "Warehouse Team Lead"),
+    (Role.HR_OFFICER, "Hanna", "Hr", "hr-services", "HR Advisor"),
+    (Role.PAYROLL_OFFICER, "Pieter", "Payroll", "payroll", "Payroll Specialist"),
+    (Role.IT_AGENT, "Ivan", "Agent", "service-desk", "Service Desk Agent"),
+    (Role.KB_EDITOR, "Kirsten", "Editor", "service-desk", "Knowledge Manager"),
+    (Role.AUDITOR, "Aldo", "Auditor", "accounting", "Internal Auditor"),
+    (Role.ADMIN, "Ada", "Admin", "infrastructure", "Portal Administrator"),
+]
+
+
+def _location_for(rng, usual: str, by_country: dict[str, Location]) -> Location:
+    # Most people work in their department's usual office; some sit elsewhere.
+    country = usual if rng.random() < 0.8 else rng.choice(sorted(by_country))
+    return by_country[country]
+
+
+def seed_demo(ctx: SeedContext) -> None:
+    rng = ctx.rng
+    by_country = {
+        country: Location.objects.create(name=name, country=country, time_zone=tz)
+        for name, country, tz in LOCATIONS
+    }
+    departments: dict[str, Department] = {}
+    for code, name, parent, *_ in DEPARTMENTS:
+        departments[code] = Department.objects.create(
+            code=code, name=name, parent=departments.get(parent) if parent else None
+        )
+
+    # Who works where: heads for every department, then staff spread by share.
+    total = PEOPLE_PER_SCALE * ctx.scale
+    shares = {code: share for code, _n, _p, share, *_ in DEPARTMENTS}
+    share_sum = sum(shares.values())
+    plan: list[tuple[str, str]] = []  # (department code, job title) in creation order
+    for code, _name, _parent, _share, _country, titles in DEPARTMENTS:
+        plan.append((code, titles[0] if not shares[code] else f"Head of {_name}"))
+    staff_left = total - len(plan) - len(DEMO_PEOPLE)
+    for code, _name, _parent, share, _country, titles in DEPARTMENTS:
+        if share:
+            count = round(staff_left * share / share_sum)
+            plan.extend((code, rng.choice(titles)) for _ in range(count))
+
+    usual_country = {code: country for code, _n, _p, _s, country, _t in DEPARTMENTS}
+    used_emails: set[str] = set()
+    unusable = make_password(None)
+    users, records = [], []
+    for index, (code, title) in enumerate(plan, start=1):
+        location = _location_for(rng, usual_country[code], by_country)
+        first = rng.choice(FIRST_NAMES[location.country])
+        last = rng.choice(LAST_NAMES[location.country])
+        local = f"{first}.{last}".lower().replace(" ", "")
+        email = f"{local}@{EMAIL_DOMAIN}"
+        if email in used_emails:
+            email = f"{local}{index}@{EMAIL_DOMAIN}"
+        used_emails.add(email)
+        users.append(User(email=email, first_name=first, last_name=last, password=unusable))
+        records.append((code, title, location))
+
+    demo_password = make_password(DEMO_PASSWORD)
+    for role, first, last, code, title in DEMO_PEOPLE:
+        email = f"{first}.{last}@{EMAIL_DOMAIN}".lower()
+        users.append(
+            User(
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=demo_password,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+        )
+        records.append((code, title, by_country[usual_country[code]]))
+        ctx.logins.append((role.value, email, title))
+
+    users = User.objects.bulk_create(users, batch_size=1000)
+    user_by_email = {user.email: user for user in users}
+
+    employees = []
+    for number, (user, (code, title, location)) in enumerate(
+        zip(users, records, strict=True), start=1
+    ):
+        start = ANCHOR - datetime.timedelta(days=rng.randint(30, 365 * 15))
+        contract = rng.choices(list(Employee.ContractType), weights=[80, 12, 5, 3], k=1)[0]
+        employees.append(
+            Employee(
+                user=user,
+                employee_number=f"NW{number:06d}",
+                job_title=title,
+                department=departments[code],
+                location=location,
+                start_date=start,
+                contract_type=contract,
+                hours_per_week=Decimal(rng.choice([40, 40, 40, 36, 32, 24])),
+                work_phone=f"+31 10 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            )
+        )
+    employees = Employee.objects.bulk_create(employees, batch_size=1000)
+
+    _assign_managers(employees, departments, demo_emails={e for _r, e, _t in ctx.logins})
+
+    through = User.groups.through
+    groups = {group.name: group for group in Group.objects.all()}
+    memberships = [through(user_id=e.user_id, group=groups[Role.EMPLOYEE]) for e in employees]
+    for role, email, _title in ctx.logins:
+        if role not in (Role.EMPLOYEE, Role.MANAGER):
+            memberships.append(through(user_id=user_by_email[email].pk, group=groups[role]))
+    through.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
+    manager_role_sync()
+
+    ctx.shared["employees"] = employees
+    ctx.shared["departments"] = departments
+    ctx.shared["locations"] = by_country
+    ctx.write(f"  hr: {len(employees)} employees in {len(departments)} departments")
+
+
+def _assign_managers(employees, departments, *, demo_emails: set[str]) -> None:
+    """Heads report up the department tree; staff form teams of eight under team leads."""
+    by_department: dict[int, list[Employee]] = {}
+    for employee in employees:
+        by_department.setdefault(employee.department_id, []).append(employee)
+
+    heads: dict[int, Employee] = {}
+    for department in departments.values():
+        members = [
+            e for e in by_department.get(department.pk, []) if e.user.email not in demo_emails
+        ]
+        heads[department.pk] = members[0]
+
+    for department in departments.values():
+        head = heads[department.pk]
+        head.manager = heads.get(department.parent_id) if department.parent_id else None
+        staff = [
+            e
+            for e in by_department.get(department.pk, [])
+            if e is not head and e.user.email not in demo_emails
+        ]
+        for start in range(0, len(staff), TEAM_SIZE):
+            team = staff[start : start + TEAM_SIZE]
+            lead, members = team[0], team[1:]
+            lead.manager = head
+            for member in members:
+                member.manager = lead
+
+    # The demo people: Mila leads Emma and Oliver; the rest report to their department head.
+    demo = {e.user.email: e for e in employees if e.user.email in demo_emails}
+    mila = demo.get(f"mila.manager@{EMAIL_DOMAIN}")
+    for email, employee in demo.items():
+        if email in (f"emma.employee@{EMAIL_DOMAIN}", f"oliver.other@{EMAIL_DOMAIN}"):
+            employee.manager = mila
+        else:
+            employee.manager = heads[employee.department_id]
+    Employee.objects.bulk_update(employees, ["manager"], batch_size=1000)

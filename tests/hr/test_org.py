@@ -1,0 +1,62 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from ess.accounts.roles import Role
+from hr.models import Employee
+from hr.services import employee_set_manager, manager_role_sync
+from tests.factories import EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_manager_role_follows_direct_reports():
+    boss = EmployeeFactory()
+    report = EmployeeFactory()
+    employee_set_manager(employee=report, manager=boss)
+    assert boss.user.has_role(Role.MANAGER)
+    employee_set_manager(employee=report, manager=None)
+    boss.user.refresh_from_db()
+    del boss.user.role_names
+    assert not boss.user.has_role(Role.MANAGER)
+
+
+def test_reporting_loop_is_refused():
+    top = EmployeeFactory()
+    middle = EmployeeFactory(manager=top)
+    with pytest.raises(ValidationError, match="reporting loop"):
+        employee_set_manager(employee=top, manager=middle)
+
+
+def test_manager_role_sync_reports_what_changed():
+    boss = EmployeeFactory()
+    EmployeeFactory(manager=boss)
+    assert manager_role_sync() == (1, 0)
+    assert manager_role_sync() == (0, 0)
+
+
+def test_seed_demo_builds_the_company_deterministically(capsys):
+    call_command("seed_demo", "--seed", "7")
+    out = capsys.readouterr().out
+    assert "Northwind Logistics is ready" in out
+    for role in Role:
+        assert f"  {role.value}" in out
+    employees = Employee.objects.count()
+    assert 140 <= employees <= 165
+    assert Employee.objects.filter(manager__isnull=True).count() == 1
+    assert set(Employee.objects.values_list("location__name", flat=True)) == {
+        "Rotterdam",
+        "Milan",
+        "Oslo",
+    }
+    emma = Employee.objects.get(user__email="emma.employee@northwind.example")
+    assert emma.manager.user.email == "mila.manager@northwind.example"
+    assert emma.manager.user.has_role(Role.MANAGER)
+    first_names = list(Employee.objects.order_by("pk").values_list("user__email", flat=True)[:20])
+
+    call_command("seed_demo", "--if-empty")
+    assert "already loaded" in capsys.readouterr().out
+    assert Employee.objects.count() == employees
+    assert first_names == list(
+        Employee.objects.order_by("pk").values_list("user__email", flat=True)[:20]
+    )
