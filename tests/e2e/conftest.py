@@ -1,0 +1,195 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Every test here gets:
+
+* Chromium at /usr/bin/chromium with the flags from REAL_SERVICES.md (never `playwright
+  install`); a missing binary fails the run with the command that installs it.
+* A `page` that records console errors and uncaught exceptions (a CSP violation is a console
+  error in Chromium) and fails the test if any appeared.
+* An `axe` helper that injects node_modules/axe-core/axe.min.js and fails listing every
+  serious or critical WCAG 2.0/2.1 A/AA violation.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from tests.factories import TEST_PASSWORD
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# The strict CSP (script-src 'self' 'nonce-…') blocks the inline <script> that
+# `add_script_tag(path=...)` writes, and bypassing the CSP would hide the violations these
+# tests look for. So axe.min.js is served from this same-origin address, answered by
+# Playwright from the file on disk; the request never reaches Django.
+AXE_URL_PATH = "/__e2e__/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _django_allow_async_unsafe() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in the test thread, which makes
+    Django's ORM refuse to run there. Allowed from the first browser test until the end of
+    the session, because the Playwright loop lives that long too."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"The browser tests need Debian's Chromium at {CHROMIUM}. Install it with:\n"
+            "  sudo apt-get -o DPkg::Lock::Timeout=300 install -y chromium\n"
+            "(do not run `playwright install`).",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    # A fixed browser language, so pages are English until the person picks another one.
+    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def server(live_server, transactional_db, django_db_serialized_rollback) -> str:
+    """The live server's base URL. Serialized rollback restores what the migrations put in
+    the database (the role groups), which a transactional test's flush would remove."""
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(page: Page, console_errors: list[str]) -> Iterator[Page]:
+    """pytest-playwright's page, failing the test on console errors (CSP violations, 404s of
+    assets, JavaScript errors)."""
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "") if message.location else ""
+            console_errors.append(f"console error on {page.url}: {message.text} [{where}]")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: console_errors.append(f"uncaught on {page.url}: {exc}"))
+    page.set_default_timeout(10_000)
+    yield page
+    assert_no_console_errors(console_errors)
+
+
+def assert_no_console_errors(errors: list[str]) -> None:
+    if errors:
+        pytest.fail(
+            "The browser console reported errors:\n" + "\n".join(f"  - {e}" for e in errors),
+            pytrace=False,
+        )
+
+
+def _format_violation(violation: dict) -> str:
+    lines = [
+        f"  - {violation['id']} [{violation['impact']}]: {violation['help']}"
+        f" ({violation['helpUrl']})"
+    ]
+    for node in violation["nodes"]:
+        target = " ".join(
+            " >> ".join(part) if isinstance(part, list) else part for part in node["target"]
+        )
+        summary = (node.get("failureSummary") or "").replace("\n", " ")
+        lines.append(f"      {target}: {summary}")
+    return "\n".join(lines)
+
+
+class Axe:
+    """Runs axe-core in the current page."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.script_url = base_url + AXE_URL_PATH
+        page.route(
+            self.script_url,
+            lambda route: route.fulfill(
+                path=AXE_JS, content_type="application/javascript; charset=utf-8"
+            ),
+        )
+
+    def run(self) -> list[dict]:
+        """All violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(url=self.script_url)
+        return self.page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: tags})).violations", AXE_TAGS
+        )
+
+    def problems(self, label: str) -> str:
+        """A report of the serious and critical violations, empty when there are none."""
+        blocking = [v for v in self.run() if v["impact"] in BLOCKING_IMPACTS]
+        if not blocking:
+            return ""
+        body = "\n".join(_format_violation(v) for v in blocking)
+        return f"{label} ({self.page.url}) has serious/critical accessibility violations:\n{body}"
+
+    def assert_clean(self, label: str) -> None:
+        report = self.problems(label)
+        if report:
+            pytest.fail(report, pytrace=False)
+
+
+@pytest.fixture
+def axe(page: Page, server: str) -> Axe:
+    if not AXE_JS.is_file():
+        pytest.fail(
+            f"The browser tests need axe-core at {AXE_JS}. Install it with `npm ci` "
+            "in the repository root (axe-core is a devDependency in package.json).",
+            pytrace=False,
+        )
+    return Axe(page, server)
+
+
+@pytest.fixture
+def sign_in(page: Page, server: str) -> Callable[..., None]:
+    """Sign in through the real form; works whatever the page language is."""
+
+    def _sign_in(user, password: str = TEST_PASSWORD) -> None:
+        page.goto(server + reverse("account_login"))
+        page.locator("input[name=login]").fill(user.email)
+        page.locator("input[name=password]").fill(password)
+        page.locator("main form button[type=submit]").click()
+        expect(page).to_have_url(server + reverse("portal:home"))
+
+    return _sign_in
+
+
+@pytest.fixture
+def sign_out(page: Page, server: str) -> Callable[[], None]:
+    """Sign out through the POST form in the user menu; works whatever the language is."""
+
+    def _sign_out() -> None:
+        page.locator("#ess-user-menu").click()
+        button = page.locator(f"form[action='{reverse('account_logout')}'] button[type=submit]")
+        expect(button).to_be_visible()
+        button.click()
+        expect(page).to_have_url(server + reverse("account_login"))
+
+    return _sign_out

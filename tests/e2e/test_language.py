@@ -1,0 +1,51 @@
+"""The Dutch interface, chosen in the footer and kept on the person's profile."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dutch_interface_persists_across_sign_in(
+    page: Page, server, axe, sign_in, sign_out, employee
+):
+    html = page.locator("html")
+    sign_in(employee)
+    expect(html).to_have_attribute("lang", "en")
+
+    page.locator("#ess-language").select_option("nl")
+    page.locator("footer").get_by_role("button", name="Change").click()
+
+    expect(page).to_have_url(server + reverse("portal:home"))
+    expect(html).to_have_attribute("lang", "nl")
+    expect(page.locator("#ess-language")).to_have_value("nl")
+    # Our own catalogue decides the greeting; with no Dutch entry yet it is the English one.
+    with translation.override("nl"):
+        greeting = gettext("Hello, %(name)s") % {"name": employee.first_name}
+    expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
+    employee.refresh_from_db()
+    assert employee.language == "nl"
+    axe.assert_clean("Home page in Dutch")
+
+    # Django's own catalogue: the settings form lists "English" as "Engels" in Dutch.
+    page.goto(server + reverse("accounts:settings"))
+    expect(html).to_have_attribute("lang", "nl")
+    expect(page.locator("main select[name=language] option[value=en]")).to_have_text("Engels")
+
+    sign_out()
+    # The language cookie keeps the sign-in page Dutch: allauth's "Password" is "Wachtwoord".
+    expect(html).to_have_attribute("lang", "nl")
+    expect(page.locator("label[for=id_password]")).to_contain_text("Wachtwoord")
+
+    # Without the cookie the page follows the browser (English) until sign-in, after which
+    # the saved preference wins.
+    page.context.clear_cookies()
+    page.goto(server + reverse("account_login"))
+    expect(html).to_have_attribute("lang", "en")
+    sign_in(employee)
+    expect(html).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
+    expect(page.locator("#ess-language")).to_have_value("nl")

@@ -1,0 +1,55 @@
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from ess.portal.templatetags.ess import money
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
+
+
+def test_dutch_catalogue_translates_every_message():
+    result = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null",
+         str(ROOT / "ess/locale/nl/LC_MESSAGES/django.po")],
+        capture_output=True, text=True, check=True,
+    )
+    assert "untranslated" not in result.stderr
+    assert "fuzzy" not in result.stderr
+
+
+def test_home_page_in_dutch(client, employee, manager):
+    employee.language = "nl"
+    employee.save()
+    client.force_login(employee)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert f"Hallo, {employee.first_name}" in html
+    assert "Mijn leidinggevende" in html
+    assert "Naar de hoofdinhoud" in html
+
+
+def test_sign_in_page_in_dutch_from_the_browser(client, db):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Inloggen bij ESS" in html
+    assert "Wachtwoord vergeten?" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "€1,234.50"), ("nl", "€\u00a01.234,50")],
+)
+def test_money_is_formatted_per_language(language, expected):
+    with translation.override(language):
+        assert money(Decimal("1234.5"), "EUR") == expected
+
+
+def test_money_keeps_the_currency_it_is_given():
+    with translation.override("en"):
+        assert money(Decimal("99"), "NOK") == "NOK99.00"
+    with translation.override("nl"):
+        assert money(Decimal("99"), "NOK") == "NOK\u00a099,00"
+    assert money(None) == "—"
