@@ -77,7 +77,8 @@ serve:
 
 # --- test --------------------------------------------------------------------------------
 test: install system-deps-test lint
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m pytest
+	$(PY) -m pytest
+	$(PY) -m tests.integration.run
 
 lint:
 	.venv/bin/ruff check .

@@ -3,6 +3,11 @@
 import os
 
 os.environ.setdefault("SECURE_HTTPS", "false")
+if not os.environ.get("ESS_INTEGRATION_RUN_DIR"):
+    # The unit suite always runs on SQLite with eager Celery, whatever the shell exports;
+    # tests/integration/run.py sets these on purpose for the integration group.
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "SMTP_HOST"):
+        os.environ.pop(name, None)
 
 from ess.settings import *  # noqa: F403
 

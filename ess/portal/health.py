@@ -28,7 +28,8 @@ def check_broker() -> None:
     from ess.celery import app
 
     with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        # No retry: a load balancer wants a quick answer, not a patient one.
+        conn.ensure_connection(max_retries=0, timeout=2)
 
 
 def run_checks() -> dict[str, str]:

@@ -6,8 +6,8 @@ Every test here gets:
   install`); a missing binary fails the run with the command that installs it.
 * A `page` that records console errors and uncaught exceptions (a CSP violation is a console
   error in Chromium) and fails the test if any appeared.
-* An `axe` helper that injects node_modules/axe-core/axe.min.js and fails listing every
-  serious or critical WCAG 2.0/2.1 A/AA violation.
+* An `axe` helper that injects node_modules/axe-core/axe.min.js, runs the WCAG 2.0/2.1 A/AA
+  rules and fails listing every serious or critical violation (rule, impact, nodes).
 """
 
 import os
@@ -83,7 +83,7 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(page: Page, console_errors: list[str]) -> Iterator[Page]:
+def page(page: Page, console_errors: list[str]) -> Page:
     """pytest-playwright's page, failing the test on console errors (CSP violations, 404s of
     assets, JavaScript errors)."""
 
@@ -95,8 +95,19 @@ def page(page: Page, console_errors: list[str]) -> Iterator[Page]:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: console_errors.append(f"uncaught on {page.url}: {exc}"))
     page.set_default_timeout(10_000)
-    yield page
-    assert_no_console_errors(console_errors)
+    return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a browser test that passed its own checks but left accessibility problems
+    unasserted or logged console errors."""
+    result = yield
+    funcargs = getattr(item, "funcargs", {})
+    if "axe" in funcargs:
+        funcargs["axe"].assert_clean()
+    assert_no_console_errors(funcargs.get("console_errors") or [])
+    return result
 
 
 def assert_no_console_errors(errors: list[str]) -> None:
@@ -122,11 +133,17 @@ def _format_violation(violation: dict) -> str:
 
 
 class Axe:
-    """Runs axe-core in the current page."""
+    """Runs axe-core in the current page.
+
+    `check()` records the serious and critical violations and lets the journey go on, so one
+    failure report lists every page; `assert_clean()` fails on everything recorded. A test
+    that records problems and never asserts still fails (see pytest_runtest_call).
+    """
 
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
         self.script_url = base_url + AXE_URL_PATH
+        self.problems: list[str] = []
         page.route(
             self.script_url,
             lambda route: route.fulfill(
@@ -142,18 +159,18 @@ class Axe:
             "async (tags) => (await axe.run(document, {runOnly: tags})).violations", AXE_TAGS
         )
 
-    def problems(self, label: str) -> str:
-        """A report of the serious and critical violations, empty when there are none."""
+    def check(self, label: str) -> None:
         blocking = [v for v in self.run() if v["impact"] in BLOCKING_IMPACTS]
-        if not blocking:
-            return ""
-        body = "\n".join(_format_violation(v) for v in blocking)
-        return f"{label} ({self.page.url}) has serious/critical accessibility violations:\n{body}"
+        if blocking:
+            body = "\n".join(_format_violation(v) for v in blocking)
+            self.problems.append(
+                f"{label} ({self.page.url}) has serious/critical accessibility violations:\n{body}"
+            )
 
-    def assert_clean(self, label: str) -> None:
-        report = self.problems(label)
-        if report:
-            pytest.fail(report, pytrace=False)
+    def assert_clean(self) -> None:
+        problems, self.problems = self.problems, []
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_dutch_interface_persists_across_sign_in(
     expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
     employee.refresh_from_db()
     assert employee.language == "nl"
-    axe.assert_clean("Home page in Dutch")
+    axe.check("Home page in Dutch")
 
     # Django's own catalogue: the settings form lists "English" as "Engels" in Dutch.
     page.goto(server + reverse("accounts:settings"))
@@ -39,6 +39,7 @@ def test_dutch_interface_persists_across_sign_in(
     # The language cookie keeps the sign-in page Dutch: allauth's "Password" is "Wachtwoord".
     expect(html).to_have_attribute("lang", "nl")
     expect(page.locator("label[for=id_password]")).to_contain_text("Wachtwoord")
+    axe.check("Sign-in page in Dutch")
 
     # Without the cookie the page follows the browser (English) until sign-in, after which
     # the saved preference wins.
@@ -49,3 +50,20 @@ def test_dutch_interface_persists_across_sign_in(
     expect(html).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
     expect(page.locator("#ess-language")).to_have_value("nl")
+    axe.check("Home page in Dutch after signing in again")
+    axe.assert_clean()
+
+
+def test_switcher_names_each_language_in_that_language(page: Page, server):
+    """Each option carries lang="<code>", so its text must be in that language: "Nederlands"
+    whatever the page language is, never "Dutch" (read with a Dutch voice) or "Engels"."""
+    page.goto(server + reverse("account_login"))
+    options = page.locator("#ess-language option")
+    for page_language in ("en", "nl"):
+        if page_language == "nl":
+            page.locator("#ess-language").select_option("nl")
+            page.locator("footer").get_by_role("button").click()
+            expect(page.locator("html")).to_have_attribute("lang", "nl")
+        expect(options).to_have_text(["English", "Nederlands"])
+        expect(options.nth(0)).to_have_attribute("lang", "en")
+        expect(options.nth(1)).to_have_attribute("lang", "nl")

@@ -35,7 +35,7 @@ def test_home_page_in_dutch(client, employee, manager):
 def test_sign_in_page_in_dutch_from_the_browser(client, db):
     html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Inloggen bij ESS" in html
-    assert "Wachtwoord vergeten?" in html
+    assert "Wachtwoord vergeten?" in html  # allauth's own catalogue
 
 
 @pytest.mark.parametrize(
