@@ -4,13 +4,17 @@ With nothing set ESS runs on SQLite with eager Celery and a console mailer. Prod
 DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and the SMTP_* variables (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from ess.env import env_bool, env_int, env_list, env_str
+from ess.accounts.directory import parse_role_map
+from ess.env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,6 +47,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.usersessions",
+    "axes",
     "guardian",
     "django_tables2",
     "django_filters",
@@ -72,10 +80,14 @@ MIDDLEWARE = [
     "ess.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ess.accounts.middleware.SessionRulesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Last, as django-axes asks, so it sees the outcome of every sign-in attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -130,6 +142,8 @@ CACHES = {
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out login never reaches the directory.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -148,6 +162,7 @@ LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "ess.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "ess.accounts.forms.SignInForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -158,16 +173,151 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ESS] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ESS_REAUTHENTICATION_TIMEOUT", 300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ESS"
-SOCIALACCOUNT_PROVIDERS: dict = {}
+# Local (password) sign-in of these roles must pass a second factor.
+ESS_MFA_REQUIRED_ROLES = ["hr_officer", "payroll_officer", "admin"]
+# Local accounts (not LDAP, not SSO). Production turns this off; superusers and service
+# accounts keep a break-glass path at /accounts/login/?break-glass=1.
+ESS_LOCAL_LOGIN = env_bool("ESS_LOCAL_LOGIN", True)
+ESS_SSO_LINK_BY_VERIFIED_EMAIL = env_bool("ESS_SSO_LINK_BY_VERIFIED_EMAIL", False)
+ESS_ROLE_MAP = parse_role_map(env_json("ESS_ROLE_MAP", {}))
 
 # Object permissions: no anonymous user, every page needs sign-in anyway.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# Lockout after repeated failures, per user name and address, for every sign-in path.
+AXES_FAILURE_LIMIT = env_int("ESS_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ESS_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "ess.accounts.lockout.attempted_login"
+AXES_LOCKOUT_CALLABLE = "ess.accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# How many proxies (load balancers) stand in front of ESS and append to X-Forwarded-For.
+# 0 trusts no header: the client is REMOTE_ADDR.
+ESS_TRUSTED_PROXIES = env_int("ESS_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "ess.audit.client.client_ip"
+
+# --- Directory: LDAP / Active Directory -----------------------------------------------------
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI", "")
+LDAP_USER_SEARCH_BASE = env_str("LDAP_USER_SEARCH_BASE", "")
+LDAP_USER_FILTER = env_str("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_GROUP_SEARCH_BASE = env_str("LDAP_GROUP_SEARCH_BASE", "")
+LDAP_GROUP_TYPE = env_str("LDAP_GROUP_TYPE", "groupOfNames")
+LDAP_ATTR_MAP = {
+    "email": "mail",
+    "first_name": "givenName",
+    "last_name": "sn",
+    "employee_number": "employeeNumber",
+    "job_title": "title",
+    "department": "departmentNumber",
+    "location": "l",
+    "manager": "manager",
+    **env_json("LDAP_ATTR_MAP", {}),
+}
+AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+AUTH_LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+AUTH_LDAP_USER_ATTR_MAP: dict[str, str] = {}  # ess.accounts.ldap maps attributes itself
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+AUTH_LDAP_CACHE_TIMEOUT = 0
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import ActiveDirectoryGroupType, GroupOfNamesType, LDAPSearch
+
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: 5}
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(LDAP_USER_SEARCH_BASE, ldap.SCOPE_SUBTREE, LDAP_USER_FILTER)
+    if LDAP_GROUP_TYPE == "activeDirectory":
+        AUTH_LDAP_GROUP_TYPE = ActiveDirectoryGroupType()
+        _group_filter = "(objectClass=group)"
+    elif LDAP_GROUP_TYPE == "groupOfNames":
+        AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
+        _group_filter = "(objectClass=groupOfNames)"
+    else:
+        raise ImproperlyConfigured("LDAP_GROUP_TYPE must be groupOfNames or activeDirectory")
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(LDAP_GROUP_SEARCH_BASE, ldap.SCOPE_SUBTREE, _group_filter)
+    AUTHENTICATION_BACKENDS.insert(1, "ess.accounts.ldap.DirectoryLDAPBackend")
+else:
+    AUTH_LDAP_CONNECTION_OPTIONS = {}
+
+# --- Single sign-on: OpenID Connect and SAML -----------------------------------------------
+SOCIALACCOUNT_ADAPTER = "ess.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never sign in to an account just by its e-mail
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+if env_str("OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "corp"),
+                "name": env_str("OIDC_PROVIDER_NAME", "Company account"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": env_str("OIDC_SERVER_URL"),
+                    "token_auth_method": "client_secret_basic",
+                    "scope": ["openid", "profile", "email", *env_list("OIDC_EXTRA_SCOPES")],
+                },
+            }
+        ],
+    }
+SAML_GROUPS_ATTRIBUTE = env_str("SAML_GROUPS_ATTRIBUTE", "groups")
+if env_str("SAML_IDP_METADATA_URL") or env_str("SAML_IDP_METADATA_FILE"):
+    _idp = {"entity_id": env_str("SAML_IDP_ENTITY_ID")}
+    if env_str("SAML_IDP_METADATA_URL"):
+        _idp["metadata_url"] = env_str("SAML_IDP_METADATA_URL")
+    else:
+        _idp["metadata"] = Path(env_str("SAML_IDP_METADATA_FILE")).read_text()
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "name": env_str("SAML_PROVIDER_NAME", "Company account (SAML)"),
+                "provider_id": env_str("SAML_IDP_ENTITY_ID"),
+                "client_id": env_str("SAML_ORG", "corp"),
+                "settings": {
+                    "attribute_mapping": env_json(
+                        "SAML_ATTRIBUTE_MAP",
+                        {
+                            "uid": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier",
+                            "email": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                            "first_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+                            "last_name": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+                        },
+                    ),
+                    "idp": _idp,
+                    "sp": {
+                        "entity_id": f"{SITE_URL}/accounts/saml/{env_str('SAML_ORG', 'corp')}"
+                        "/metadata/"
+                    },
+                    "advanced": {
+                        "want_assertion_signed": True,
+                        "want_message_signed": False,
+                        "reject_deprecated_algorithm": True,
+                        "allow_repeat_attribute_name": True,
+                        "allow_single_label_domains": True,
+                    },
+                },
+            }
+        ],
+    }
+
 # --- Sessions and security headers ---------------------------------------------------------
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# A session ends after ESS_SESSION_IDLE_MINUTES without a request, and in any case
+# ESS_SESSION_MAX_HOURS after sign-in (enforced by SessionRulesMiddleware).
+ESS_SESSION_IDLE_MINUTES = env_int("ESS_SESSION_IDLE_MINUTES", 30)
+ESS_SESSION_MAX_HOURS = env_int("ESS_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = ESS_SESSION_MAX_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
@@ -269,6 +419,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "ess.notifications.tasks.relay_outbox", "schedule": 60.0},
+    "ldap-sync": {
+        "task": "ess.accounts.tasks.nightly_ldap_sync",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------
@@ -278,6 +432,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; ESS's audit log already records them.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Django tables ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Location(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 code"))
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
 
     class Meta:

@@ -1,6 +1,8 @@
 """Fixtures shared by every test: people in each role, and the permission-matrix helper."""
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 
 from ess.accounts.roles import Role
 from hr.services import manager_role_sync
@@ -28,8 +30,17 @@ def manager(db, employee):
     return boss.user
 
 
+def with_totp(user):
+    """Enrol a TOTP authenticator, as every holder of an MFA-required role must."""
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 def _role_holder(email: str, role: Role):
-    return EmployeeFactory(user__email=email, user__roles=[Role.EMPLOYEE, role]).user
+    user = EmployeeFactory(user__email=email, user__roles=[Role.EMPLOYEE, role]).user
+    if role in settings.ESS_MFA_REQUIRED_ROLES:
+        with_totp(user)
+    return user
 
 
 @pytest.fixture
@@ -59,8 +70,8 @@ def auditor(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(
-        email="ada@example.org", is_staff=True, is_superuser=True, roles=[Role.ADMIN]
+    return with_totp(
+        UserFactory(email="ada@example.org", is_staff=True, is_superuser=True, roles=[Role.ADMIN])
     )
 
 

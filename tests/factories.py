@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
-from ess.accounts.models import User
+from ess.accounts.models import RoleGrant, User
 from ess.accounts.roles import Role
 from hr.models import Department, Employee, Location
 
@@ -24,8 +24,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=[str(r) for r in extracted]))
+        """Roles given by hand (as an admin would), except the org-derived ones."""
+        if not (create and extracted):
+            return
+        names = [str(role) for role in extracted]
+        RoleGrant.objects.bulk_create(
+            RoleGrant(user=self, role=name, source=RoleGrant.Source.MANUAL)
+            for name in names
+            if name not in (Role.EMPLOYEE, Role.MANAGER)
+        )
+        self.groups.add(*Group.objects.filter(name__in=names))
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

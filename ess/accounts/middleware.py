@@ -1,7 +1,18 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ess.accounts import sessions
+from ess.audit.services import audit_record
+
+# Paths a person who must still enrol a second factor may open.
+_MFA_ENROLMENT_PATHS = ("/accounts/", "/static/", "/i18n/", "/healthz")
 
 
 class UserLanguageMiddleware:
@@ -20,3 +31,48 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+def _to_sign_in(request: HttpRequest, message: str) -> HttpResponse:
+    url = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+    messages.warning(request, message)
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)
+
+
+class SessionRulesMiddleware:
+    """End idle, too-old and deactivated sessions; send privileged users to enrol in MFA."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            if not user.is_active:
+                logout(request)
+                return _to_sign_in(request, _("Your account is no longer active."))
+            reason = sessions.expiry_reason(request.session)
+            if reason:
+                audit_record(
+                    actor=user,
+                    action="auth.session_expired",
+                    target=user,
+                    request=request,
+                    detail={"reason": reason},
+                )
+                logout(request)
+                return _to_sign_in(request, _("Your session has ended. Please sign in again."))
+            if sessions.needs_second_factor(user, request.session) and not request.path.startswith(
+                _MFA_ENROLMENT_PATHS
+            ):
+                messages.info(
+                    request,
+                    _(
+                        "Your role needs two-factor authentication. Set up an authenticator app "
+                        "to continue."
+                    ),
+                )
+                return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

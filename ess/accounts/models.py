@@ -93,3 +93,55 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_superuser:
             return True
         return any(role in self.role_names for role in roles)
+
+
+class RoleGrant(models.Model):
+    """Why someone holds a role: given by hand in the portal, or by a directory group.
+
+    Group membership is derived from these rows (plus the org chart for `employee` and
+    `manager`), so a directory sign-in can take back what the directory gave without
+    touching what an administrator granted.
+    """
+
+    class Source(models.TextChoices):
+        DIRECTORY = "directory", _("Directory")
+        MANUAL = "manual", _("Granted in the portal")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32, choices=[(r.value, r.value) for r in Role])
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "source"], name="one_grant_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role} ({self.source})"
+
+
+class DirectoryIdentity(models.Model):
+    """A person's entry in the LDAP directory, keyed by the login attribute (uid)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="directory_identities")
+    source = models.CharField(max_length=32, default="ldap")
+    subject = models.CharField(_("directory user name"), max_length=255)
+    dn = models.CharField(_("distinguished name"), max_length=1000, blank=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("directory identity")
+        verbose_name_plural = _("directory identities")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "subject"], name="one_user_per_subject")
+        ]
+        indexes = [models.Index(fields=["source", "dn"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.subject}"

@@ -5,13 +5,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from ess.audit.client import client_ip
 from ess.audit.models import AuditEvent
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; the sign-in hardening
-    # issue decides which forwarded headers to trust. Until then only REMOTE_ADDR counts.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
@@ -35,7 +30,7 @@ def audit_record(
         event.target_id = str(target.pk)
         event.target_label = str(target)[:254]
     if request is not None:
-        event.ip_address = _client_ip(request)
+        event.ip_address = client_ip(request)
         event.request_id = getattr(request, "request_id", "")
     event.save()
     return event

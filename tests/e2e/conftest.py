@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
 
+from ess.accounts.roles import Role
 from tests.factories import TEST_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,14 +44,49 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _django_allow_async_unsafe() -> Iterator[None]:
     """Playwright's sync API keeps an event loop running in the test thread, which makes
-    Django's ORM refuse to run there. Allowed from the first browser test until the end of
-    the session, because the Playwright loop lives that long too."""
+    Django's ORM refuse to run there. Allowed only while this package's tests run; the
+    Playwright fixtures below are package-scoped so that the loop is gone again (and the
+    variable unset) before any other test, or a `manage.py check --deploy` subprocess,
+    runs."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+# pytest-playwright's own playwright/browser_type/launch_browser/browser fixtures are
+# session-scoped; these package-scoped copies stop Playwright after the last browser test.
+@pytest.fixture(scope="package")
+def playwright(_django_allow_async_unsafe, _pw_api_request_contexts) -> Iterator[Playwright]:
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(
+    browser_type_launch_args: dict, browser_type: BrowserType
+) -> Callable[..., Browser]:
+    def launch(**kwargs) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    browser = launch_browser()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -64,16 +101,38 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    # A fixed browser language, so pages are English until the person picks another one.
-    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 800}}
+@pytest.fixture(scope="package")
+def browser_context_args(
+    pytestconfig: pytest.Config,
+    playwright: Playwright,
+    device: str | None,
+    base_url: str | None,
+    _pw_artifacts_folder,
+) -> dict:
+    """pytest-playwright's context options (--device, --base-url, --video), package-scoped
+    like `playwright`, plus a fixed browser language: pages are English until the person
+    picks another one."""
+    args: dict = {"locale": "en-GB", "viewport": {"width": 1280, "height": 800}}
+    if device:
+        args.update(playwright.devices[device])
+    if base_url:
+        args["base_url"] = base_url
+    if pytestconfig.getoption("--video") in ("on", "retain-on-failure"):
+        args["record_video_dir"] = _pw_artifacts_folder.name
+    return args
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db) -> None:
+    """The role groups that migration accounts.0002 creates: each transactional test ends with
+    a flush that removes them, and the user factories look them up by name."""
+    for role in Role:
+        Group.objects.get_or_create(name=str(role))
 
 
 @pytest.fixture
-def server(live_server, transactional_db, django_db_serialized_rollback) -> str:
-    """The live server's base URL. Serialized rollback restores what the migrations put in
-    the database (the role groups), which a transactional test's flush would remove."""
+def server(live_server, transactional_db) -> str:
+    """The live server's base URL."""
     return live_server.url
 
 

@@ -9,6 +9,17 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 
+def dutch(message: str) -> str:
+    """ESS's own Dutch for `message` (ess/locale/nl), failing when it has none."""
+    with translation.override("nl"):
+        translated = gettext(message)
+    assert translated != message, (
+        f"No Dutch translation of {message!r}: add it to ess/locale/nl/LC_MESSAGES/django.po "
+        "and compile the catalogue (`make messages`)."
+    )
+    return translated
+
+
 def test_dutch_interface_persists_across_sign_in(
     page: Page, server, axe, sign_in, sign_out, employee
 ):
@@ -22,10 +33,10 @@ def test_dutch_interface_persists_across_sign_in(
     expect(page).to_have_url(server + reverse("portal:home"))
     expect(html).to_have_attribute("lang", "nl")
     expect(page.locator("#ess-language")).to_have_value("nl")
-    # Our own catalogue decides the greeting; with no Dutch entry yet it is the English one.
-    with translation.override("nl"):
-        greeting = gettext("Hello, %(name)s") % {"name": employee.first_name}
+    greeting = dutch("Hello, %(name)s") % {"name": employee.first_name}
     expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
+    expect(page.get_by_role("region", name=dutch("My manager"))).to_be_visible()
+    expect(page.get_by_role("region", name=dutch("My department"))).to_be_visible()
     employee.refresh_from_db()
     assert employee.language == "nl"
     axe.check("Home page in Dutch")
@@ -39,6 +50,7 @@ def test_dutch_interface_persists_across_sign_in(
     # The language cookie keeps the sign-in page Dutch: allauth's "Password" is "Wachtwoord".
     expect(html).to_have_attribute("lang", "nl")
     expect(page.locator("label[for=id_password]")).to_contain_text("Wachtwoord")
+    expect(page.get_by_role("heading", level=1)).to_have_text(dutch("Sign in to ESS"))
     axe.check("Sign-in page in Dutch")
 
     # Without the cookie the page follows the browser (English) until sign-in, after which

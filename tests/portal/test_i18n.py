@@ -14,9 +14,16 @@ pytestmark = pytest.mark.django_db
 
 def test_dutch_catalogue_translates_every_message():
     result = subprocess.run(
-        ["msgfmt", "--statistics", "-o", "/dev/null",
-         str(ROOT / "ess/locale/nl/LC_MESSAGES/django.po")],
-        capture_output=True, text=True, check=True,
+        [
+            "msgfmt",
+            "--statistics",
+            "-o",
+            "/dev/null",
+            str(ROOT / "ess/locale/nl/LC_MESSAGES/django.po"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "untranslated" not in result.stderr
     assert "fuzzy" not in result.stderr

@@ -29,7 +29,12 @@ def _manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedProces
     env.update(extra_env, DJANGO_SETTINGS_MODULE="ess.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -64,11 +69,18 @@ def test_default_settings_need_no_configuration():
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     env["DJANGO_SETTINGS_MODULE"] = "ess.settings"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert result.stdout.split() == [
-        "django.db.backends.sqlite3", "True", "django.core.mail.backends.console.EmailBackend",
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
         "False",
     ]
 
