@@ -19,5 +19,6 @@ urlpatterns = [
     path("settings/", include("ess.accounts.urls")),
     path("notifications/", include("ess.notifications.urls")),
     path("audit/", include("ess.audit.urls")),
+    path("people/", include("ess.accounts.people_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from ess.accounts import receivers  # noqa: F401  (connects the sign-in audit hooks)
+        from ess.accounts import receivers, sections  # noqa: F401  (audit hooks, navigation)

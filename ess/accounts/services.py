@@ -172,3 +172,16 @@ def role_set_members(*, role: Role, user_ids: Iterable[int]) -> tuple[int, int]:
         [through(group=group, user_id=user_id) for user_id in to_add], batch_size=1000
     )
     return len(to_add), len(to_remove)
+
+
+def sessions_revoke(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
+    """An administrator ends someone's sessions (a lost laptop, a suspected takeover)."""
+    ended = sessions_end(user=user)
+    audit_record(
+        actor=actor,
+        action="user.sessions_revoked",
+        target=user,
+        request=request,
+        detail={"sessions_ended": ended},
+    )
+    return ended

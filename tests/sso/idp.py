@@ -152,6 +152,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def http_session() -> requests.Session:
+    """A requests session that talks to loopback directly, whatever *_PROXY says."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
 def write_json(path: Path, data: Any) -> None:
     """Replace `path` atomically, so the IdP never reads a half-written file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -324,8 +331,8 @@ class _NodeServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + self.ready_path, timeout=2).status_code == 200:
+            with contextlib.suppress(requests.RequestException), http_session() as http:
+                if http.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return True
             time.sleep(0.05)
         return False
@@ -565,7 +572,7 @@ class OidcProvider(_NodeServer):
         session cookie between two authorizations (then no login form is shown again).
         Raises `OidcInteractionError` when a page has no way forward, e.g. a wrong password.
         """
-        http = session or requests.Session()
+        http = session or http_session()
         response = http.get(url, allow_redirects=False, timeout=10)
         for _ in range(max_steps):
             if response.is_redirect:
@@ -740,18 +747,19 @@ class SamlIdp(_NodeServer):
         self.audience = audience or self.audience
         if self.process is None:
             return
-        response = requests.post(
-            self.url + "/settings",
-            data={
-                "acsUrl": self.acs_url,
-                "recipient": self.acs_url,
-                "destination": self.acs_url,
-                "audience": self.audience,
-                "serviceProviderId": self.audience,
-            },
-            allow_redirects=False,
-            timeout=10,
-        )
+        with http_session() as http:
+            response = http.post(
+                self.url + "/settings",
+                data={
+                    "acsUrl": self.acs_url,
+                    "recipient": self.acs_url,
+                    "destination": self.acs_url,
+                    "audience": self.audience,
+                    "serviceProviderId": self.audience,
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
         if response.status_code != 302:
             raise RigError(f"saml-idp /settings answered {response.status_code}")
 
@@ -858,7 +866,7 @@ class SamlIdp(_NodeServer):
         SAMLRequest; by default the IdP's own start page, i.e. IdP-initiated), press
         "Sign in" as a browser would, and return what its auto-submitting page posts to the
         ACS. `fields` override form fields first (e.g. ``groups="a,b"``, ``email=...``)."""
-        http = session or requests.Session()
+        http = session or http_session()
         page = http.get(url or self.url + "/", timeout=10)
         page.raise_for_status()
         form = form_posting_to(page.text, "/signin")
@@ -877,15 +885,19 @@ class SamlIdp(_NodeServer):
             relay_state=found.fields.get("RelayState") or None,
         )
 
-    def allauth_app(self, org: str = "test-saml", name: str = "Test SAML") -> dict:
-        """A starting point for an allauth SOCIALACCOUNT_PROVIDERS["saml"]["APPS"] entry."""
-        return {
+    def allauth_app(
+        self, org: str = "test-saml", name: str = "Test SAML", sp_entity_id: str | None = None
+    ) -> dict:
+        """A starting point for an allauth SOCIALACCOUNT_PROVIDERS["saml"]["APPS"] entry. No
+        "uid" mapping: allauth then keys the account by the NameID. Give `sp_entity_id` (and
+        the same value to `set_sp(audience=...)`) to make the audience independent of the live
+        server's port; allauth's default SP entity ID is its /metadata/ URL."""
+        app: dict[str, Any] = {
             "name": name,
             "provider_id": self.entity_id,
             "client_id": org,
             "settings": {
                 "attribute_mapping": {
-                    "uid": "email",
                     "email": "email",
                     "first_name": "firstName",
                     "last_name": "lastName",
@@ -894,6 +906,9 @@ class SamlIdp(_NodeServer):
                 "advanced": {"want_assertion_signed": True, "want_message_signed": True},
             },
         }
+        if sp_entity_id:
+            app["settings"]["sp"] = {"entity_id": sp_entity_id}
+        return app
 
 
 # --- browsers ------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ stops at the redirect back to it and reads ``code``/``error`` from the URL.
 import base64
 import hashlib
 import secrets
-from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import jwt
 import pytest
@@ -17,7 +17,9 @@ from lxml import etree
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
+from tests.sso import idp as rigs
 from tests.sso.idp import (
+    MissingTool,
     OidcInteractionError,
     OidcProvider,
     SamlIdp,
@@ -29,6 +31,9 @@ from tests.sso.idp import (
 )
 
 __all__ = ["oidc_provider", "oidc_provider_server", "saml_idp", "saml_idp_server"]
+
+# python3-saml's own use of datetime.utcnow().
+pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
 
 REDIRECT_URI = "http://127.0.0.1:9/accounts/oidc/test-oidc/login/callback/"
 SAML = {
@@ -134,15 +139,16 @@ def test_oidc_wrong_password_shows_error_and_issues_no_code(op: OidcProvider) ->
     url = op.authorization_url()
     with pytest.raises(OidcInteractionError, match="Invalid login or password") as failure:
         op.authorize(url, login="alice@example.org", password="wrong", session=session)
-    page = failure.value.response
+    page = failure.value.response  # the answer to the login POST: no redirect, no code
     assert page.status_code == 200
+    assert "Location" not in page.headers
     assert 'role="alert"' in page.text
-    assert form_posting_to(page.text, "/login").fields["login"] == "alice@example.org"
-    # The login form is still there; the right password then goes through.
+    # The login form is shown again, filled in; the right password then goes through.
     form = form_posting_to(page.text, "/login")
+    assert form.fields["login"] == "alice@example.org"
     form.fields["password"] = "alice-pw"
     answer = session.post(
-        requests.compat.urljoin(page.url, form.action), data=form.fields, allow_redirects=False
+        urljoin(page.url, form.action), data=form.fields, allow_redirects=False, timeout=10
     )
     assert answer.is_redirect
     assert not answer.headers["Location"].startswith(REDIRECT_URI)  # consent comes first
@@ -174,7 +180,7 @@ SP_ENTITY_ID = "http://127.0.0.1:9/accounts/saml/test-saml/metadata/"
 
 
 @pytest.fixture
-def idp(saml_idp: SamlIdp) -> Iterator[SamlIdp]:
+def idp(saml_idp: SamlIdp) -> SamlIdp:
     saml_idp.set_sp(acs_url=ACS_URL, audience=SP_ENTITY_ID)
     return saml_idp
 
@@ -284,3 +290,20 @@ def test_saml_sp_initiated_with_changed_profile(idp: SamlIdp) -> None:
     # What a browser user types into the form wins for that one response.
     attributes = attributes_of(idp.sign_in(groups="a, b").xml)
     assert attributes["groups"][1] == ["a", "b"]
+
+
+# --- prerequisites -------------------------------------------------------------------------
+def test_missing_npm_packages_say_what_to_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(rigs, "NODE_MODULES", tmp_path / "node_modules")
+    with pytest.raises(MissingTool, match=r"oidc-provider@9\.13\.3 is missing.*npm ci"):
+        OidcProvider(workdir=tmp_path).start()
+    with pytest.raises(MissingTool, match=r"saml-idp@1\.2\.1 is missing.*make assets"):
+        SamlIdp(workdir=tmp_path).start()
+
+
+def test_missing_node_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MissingTool, match=r"apt-get .*install -y nodejs npm"):
+        OidcProvider(workdir=tmp_path).start()
