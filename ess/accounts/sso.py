@@ -142,9 +142,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)
         profile, _verified = profile_from_sociallogin(sociallogin)
-        directory_user_upsert(
-            user=user, profile=profile, source_label=_source_label(sociallogin), request=request
+        source = _source_label(sociallogin)
+        audit_record(
+            actor=None,
+            action="user.provisioned",
+            target=user,
+            request=request,
+            detail={"source": source},
         )
+        directory_user_upsert(user=user, profile=profile, source_label=source, request=request)
         return user
 
     def on_authentication_error(
