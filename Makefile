@@ -10,8 +10,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
 # Debian packages, by the command or file that shows each is present.
-BUILD_PKGS := libldap2-dev libsasl2-dev gettext nodejs npm
-TEST_PKGS  := slapd ldap-utils chromium redis-server postgresql
+BUILD_PKGS := libldap2-dev libsasl2-dev gettext
+TEST_PKGS  := slapd ldap-utils chromium redis-server postgresql openssl
 
 .PHONY: help run serve install system-deps system-deps-test assets messages migrate seed \
         test lint test-unit check-deploy clean
@@ -42,6 +42,14 @@ endef
 
 system-deps:
 	$(call ensure_packages,$(BUILD_PKGS))
+	@# Node may come from Debian or from NodeSource; either is fine as long as npm runs.
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq nodejs npm >/dev/null; \
+	  else \
+	    echo "ESS needs Node.js and npm: sudo apt-get install -y nodejs npm"; exit 1; \
+	  fi; \
+	fi
 
 system-deps-test:
 	$(call ensure_packages,$(TEST_PKGS))

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "ess.accounts.middleware.SessionRulesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ess.accounts.middleware.SsoFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every sign-in attempt.
@@ -278,7 +279,17 @@ if env_str("SAML_IDP_METADATA_URL") or env_str("SAML_IDP_METADATA_FILE"):
     if env_str("SAML_IDP_METADATA_URL"):
         _idp["metadata_url"] = env_str("SAML_IDP_METADATA_URL")
     else:
-        _idp["metadata"] = Path(env_str("SAML_IDP_METADATA_FILE")).read_text()
+        # allauth takes a metadata URL or the IdP's certificate and URLs spelled out.
+        from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+        _parsed = OneLogin_Saml2_IdPMetadataParser.parse(
+            Path(env_str("SAML_IDP_METADATA_FILE")).read_text(),
+            entity_id=env_str("SAML_IDP_ENTITY_ID") or None,
+        )["idp"]
+        _idp["x509cert"] = _parsed["x509cert"]
+        _idp["sso_url"] = _parsed["singleSignOnService"]["url"]
+        if _parsed.get("singleLogoutService", {}).get("url"):
+            _idp["slo_url"] = _parsed["singleLogoutService"]["url"]
     SOCIALACCOUNT_PROVIDERS["saml"] = {
         "APPS": [
             {
@@ -348,6 +359,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Identity providers' origins are added to form-action automatically; list any other host a
+# sign-in form must reach (e.g. a separate SAML SSO host) here.
+ESS_CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA", [])
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

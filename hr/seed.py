@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from ess.accounts.models import User
+from ess.accounts.models import RoleGrant, User
 from ess.accounts.roles import Role
 from ess.portal.seeding import DEMO_PASSWORD, EMAIL_DOMAIN, SeedContext
 from hr.models import Department, Employee, Location
@@ -347,10 +347,15 @@ def seed_demo(ctx: SeedContext) -> None:
     through = User.groups.through
     groups = {group.name: group for group in Group.objects.all()}
     memberships = [through(user_id=e.user_id, group=groups[Role.EMPLOYEE]) for e in employees]
+    grants = []
     for role, email, _title in ctx.logins:
         if role not in (Role.EMPLOYEE, Role.MANAGER):
-            memberships.append(through(user_id=user_by_email[email].pk, group=groups[role]))
+            # Given by hand, as an administrator would before the directory is connected.
+            user_id = user_by_email[email].pk
+            memberships.append(through(user_id=user_id, group=groups[role]))
+            grants.append(RoleGrant(user_id=user_id, role=role, source=RoleGrant.Source.MANUAL))
     through.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
+    RoleGrant.objects.bulk_create(grants)
     manager_role_sync()
 
     ctx.shared["employees"] = employees

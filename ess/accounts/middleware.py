@@ -1,6 +1,7 @@
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -76,3 +77,48 @@ class SessionRulesMiddleware:
                 )
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def sso_form_action_sources() -> list[str]:
+    """Origins of the configured identity providers, from settings (no query per page).
+
+    The sign-in buttons POST to ESS, which redirects to the provider; browsers apply
+    `form-action` to that redirect, so the providers' origins must be allowed there.
+    """
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    urls = [
+        app.get("settings", {}).get("server_url", "")
+        for app in providers.get("openid_connect", {}).get("APPS", [])
+    ]
+    for app in providers.get("saml", {}).get("APPS", []):
+        idp = app.get("settings", {}).get("idp") or {}
+        urls += [idp.get("sso_url"), idp.get("metadata_url")]
+    sources: list[str] = []
+    for origin in [*map(_origin, urls), *settings.ESS_CSP_FORM_ACTION_EXTRA]:
+        if origin and origin not in sources:
+            sources.append(origin)
+    return sources
+
+
+class SsoFormActionMiddleware:
+    """Widen the CSP's form-action to the configured identity providers, and nothing else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if hasattr(response, "_csp_config") or "text/html" not in response.get("Content-Type", ""):
+            return response
+        if sources := sso_form_action_sources():
+            policy = dict(settings.SECURE_CSP)
+            policy["form-action"] = [*policy.get("form-action", []), *sources]
+            response._csp_config = policy  # Django's CSP middleware uses this policy instead
+        return response

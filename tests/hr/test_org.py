@@ -2,7 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from ess.accounts.models import RoleGrant, User
 from ess.accounts.roles import Role
+from ess.accounts.services import role_membership_sync
 from hr.models import Employee
 from hr.services import employee_set_manager, manager_role_sync
 from tests.factories import EmployeeFactory
@@ -49,6 +51,10 @@ def test_seed_demo_builds_the_company_deterministically(capsys):
         "Milan",
         "Oslo",
     }
+    hanna = User.objects.get(email="hanna.hr@northwind.example")
+    assert hanna.has_role(Role.HR_OFFICER)
+    assert RoleGrant.objects.get(user=hanna).role == "hr_officer"
+    assert role_membership_sync(user=hanna) == (set(), set())  # grants and groups agree
     emma = Employee.objects.get(user__email="emma.employee@northwind.example")
     assert emma.manager.user.email == "mila.manager@northwind.example"
     assert emma.manager.user.has_role(Role.MANAGER)

@@ -95,3 +95,32 @@ def test_sign_in_never_redirects_off_site(client, employee, path):
     response = client.post(path, {"login": "emma@example.org", "password": TEST_PASSWORD})
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_form_action_allows_exactly_the_configured_identity_providers(client, db, settings):
+    oidc_app = {
+        "provider_id": "corp",
+        "name": "Corp",
+        "client_id": "ess",
+        "secret": "s",
+        "settings": {"server_url": "https://sso.corp.example/realms/x"},
+    }
+    saml_app = {
+        "provider_id": "urn:adfs",
+        "name": "ADFS",
+        "client_id": "corp",
+        "settings": {
+            "idp": {"entity_id": "urn:adfs", "metadata_url": "https://adfs.corp.example/md"}
+        },
+    }
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {"APPS": [oidc_app]},
+        "saml": {"APPS": [saml_app]},
+    }
+    csp = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(d for d in csp.split(";") if d.strip().startswith("form-action"))
+    assert form_action.split()[1:] == [
+        "'self'",
+        "https://sso.corp.example",
+        "https://adfs.corp.example",
+    ]
