@@ -1,5 +1,7 @@
 """People & access: find a person, see their roles and sessions, change hand-given roles."""
 
+from functools import wraps
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from ess.accounts import selectors, services
+from ess.accounts.decorators import sensitive_change
 from ess.accounts.models import User
 from ess.accounts.permissions import can_manage_roles, can_revoke_sessions, require
 from ess.accounts.roles import ROLE_LABELS, Role
@@ -73,10 +76,22 @@ def _person(request: HttpRequest, pk: int) -> User:
     return get_object_or_404(selectors.people_with_access(viewer=request.user), pk=pk)
 
 
+def _role_managers_only(view):
+    """Refuse (404) before asking for the password: a stranger learns nothing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        require(can_manage_roles(request.user))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_POST
+@_role_managers_only
+@sensitive_change
 def grant_role(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    require(can_manage_roles(request.user))
     form = GrantRoleForm(request.POST)
     if form.is_valid():
         role = Role(form.cleaned_data["role"])
@@ -88,9 +103,10 @@ def grant_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@_role_managers_only
+@sensitive_change
 def revoke_role(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     person = _person(request, pk)
-    require(can_manage_roles(request.user))
     if role not in {value for value, _label in GRANTABLE}:
         messages.error(request, _("That role cannot be revoked here."))
     elif services.role_revoke(user=person, role=Role(role), actor=request.user, request=request):

@@ -68,8 +68,34 @@ def test_permission_matrix(client, request, row, who):
     assert_access(client, request, row, who)
 
 
+def reauthenticate(client, user):
+    response = client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:800]
+
+
+def test_granting_a_role_asks_for_the_password_first(client, admin_user, employee):
+    client.force_login(admin_user)
+    grant_url = reverse("people:grant_role", args=[employee.pk])
+    response = client.post(grant_url, {"role": "auditor"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not RoleGrant.objects.filter(user=employee).exists()
+    wrong = client.post(
+        reverse("account_reauthenticate"), {"password": "not-it-at-all", "next": grant_url}
+    )
+    assert wrong.status_code == 200
+    assert not RoleGrant.objects.filter(user=employee).exists()
+    # The right password resumes the suspended request, which grants the role.
+    resumed = client.post(
+        reverse("account_reauthenticate"), {"password": TEST_PASSWORD, "next": grant_url}
+    )
+    assert resumed["Location"] == reverse("people:detail", args=[employee.pk])
+    assert RoleGrant.objects.filter(user=employee, role="auditor").exists()
+
+
 def test_admin_grants_and_revokes_a_hand_given_role_with_audit(client, admin_user, employee):
     client.force_login(admin_user)
+    reauthenticate(client, admin_user)
     client.post(reverse("people:grant_role", args=[employee.pk]), {"role": "kb_editor"})
     assert employee.groups.filter(name="kb_editor").exists()
     assert RoleGrant.objects.get(user=employee, role="kb_editor").source == "manual"
@@ -89,6 +115,7 @@ def test_directory_role_cannot_be_revoked_by_hand(client, admin_user, employee):
 
     directory_roles_apply(user=employee, roles=[Role.IT_AGENT], source_label="ldap")
     client.force_login(admin_user)
+    reauthenticate(client, admin_user)
     client.post(reverse("people:revoke_role", args=[employee.pk, "it_agent"]))
     assert employee.groups.filter(name="it_agent").exists()
     html = client.get(reverse("people:detail", args=[employee.pk])).content.decode()
@@ -97,6 +124,7 @@ def test_directory_role_cannot_be_revoked_by_hand(client, admin_user, employee):
 
 def test_unknown_role_is_refused(client, admin_user, employee):
     client.force_login(admin_user)
+    reauthenticate(client, admin_user)
     response = client.post(
         reverse("people:grant_role", args=[employee.pk]), {"role": "superhero"}, follow=True
     )
