@@ -17,6 +17,24 @@ from ess.accounts.models import User
 from ess.audit.services import audit_record
 
 
+def _audit_change(
+    action: str,
+    *,
+    perm: str,
+    obj: models.Model,
+    to: User | Group,
+    actor: User | None,
+    request: HttpRequest | None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=obj,
+        request=request,
+        detail={"perm": perm, "to": f"{to._meta.model_name}:{to.pk}"},
+    )
+
+
 def object_permission_grant(
     *,
     perm: str,
@@ -26,13 +44,7 @@ def object_permission_grant(
     request: HttpRequest | None = None,
 ) -> None:
     assign_perm(perm, to, obj)
-    audit_record(
-        actor=actor,
-        action="permission.granted",
-        target=obj,
-        request=request,
-        detail={"perm": perm, "to": f"{to._meta.model_name}:{to.pk}"},
-    )
+    _audit_change("permission.granted", perm=perm, obj=obj, to=to, actor=actor, request=request)
 
 
 def object_permission_revoke(
@@ -44,13 +56,7 @@ def object_permission_revoke(
     request: HttpRequest | None = None,
 ) -> None:
     remove_perm(perm, to, obj)
-    audit_record(
-        actor=actor,
-        action="permission.revoked",
-        target=obj,
-        request=request,
-        detail={"perm": perm, "to": f"{to._meta.model_name}:{to.pk}"},
-    )
+    _audit_change("permission.revoked", perm=perm, obj=obj, to=to, actor=actor, request=request)
 
 
 def objects_granted_to(*, user: User, perm: str, queryset: QuerySet) -> QuerySet:
