@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ess.audit",
     "ess.notifications",
     "ess.portal",
+    "ess.content",
     # ESS domain apps
     "hr",
     "payroll",
@@ -359,6 +360,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Internal video hosts that Markdown content may embed (https only).
+ESS_VIDEO_HOSTS = env_list("ESS_VIDEO_HOSTS", [])
+if ESS_VIDEO_HOSTS:
+    SECURE_CSP["frame-src"] = [CSP.SELF, *(f"https://{host}" for host in ESS_VIDEO_HOSTS)]
 # Identity providers' origins are added to form-action automatically; list any other host a
 # sign-in form must reach (e.g. a separate SAML SSO host) here.
 ESS_CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA", [])
@@ -376,6 +381,9 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "EUR")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "ess" / "static"]
+ESS_POLICY_ACK_DAYS = env_int("ESS_POLICY_ACK_DAYS", 30)
+ESS_POLICY_REMINDER_DAYS = env_int("ESS_POLICY_REMINDER_DAYS", 7)
+ESS_ATTACHMENT_MAX_BYTES = env_int("ESS_ATTACHMENT_MAX_MB", 20) * 1_000_000
 # Uploads are private: never served from a public URL, only through authorising views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
@@ -433,6 +441,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "ess.notifications.tasks.relay_outbox", "schedule": 60.0},
+    "policy-daily": {
+        "task": "policies.tasks.daily_policy_jobs",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "policy-stale-weekly": {
+        "task": "policies.tasks.weekly_stale_policy_reminders",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
     "ldap-sync": {
         "task": "ess.accounts.tasks.nightly_ldap_sync",
         "schedule": crontab(hour=2, minute=15),

@@ -20,5 +20,8 @@ urlpatterns = [
     path("notifications/", include("ess.notifications.urls")),
     path("audit/", include("ess.audit.urls")),
     path("people/", include("ess.accounts.people_urls")),
+    path("content/", include("ess.content.urls")),
+    path("handbook/", include("handbook.urls")),
+    path("policies/", include("policies.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HandbookConfig(AppConfig):
     name = "handbook"
     verbose_name = _("Employee handbook")
+
+    def ready(self) -> None:
+        from handbook import kinds, sections  # noqa: F401  (notification kind, navigation)

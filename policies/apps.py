@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = _("Policies")
+
+    def ready(self) -> None:
+        from ess.content.attachments import register_attachment_owner
+        from policies import kinds, sections  # noqa: F401  (notification kinds, navigation)
+        from policies.selectors import can_read_version
+
+        register_attachment_owner("policies.policyversion", can_read_version)

@@ -3,9 +3,9 @@
 import os
 
 os.environ.setdefault("SECURE_HTTPS", "false")
-if not os.environ.get("ESS_INTEGRATION_RUN_DIR"):
+if not (os.environ.get("ESS_INTEGRATION_RUN_DIR") or os.environ.get("ESS_BENCH")):
     # The unit suite always runs on SQLite with eager Celery, whatever the shell exports;
-    # tests/integration/run.py sets these on purpose for the integration group.
+    # tests/integration/run.py and bench/ set these on purpose.
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "SMTP_HOST"):
         os.environ.pop(name, None)
 

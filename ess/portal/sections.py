@@ -29,6 +29,8 @@ class Section:
     # "main" sections sit in the top navigation and on the home page; "admin" ones in the
     # user menu only.
     group: str = "main"
+    # Something waiting for the person here (a count shown on the home tile), if any.
+    badge: Callable[[User], int] | None = None
 
     @property
     def url(self) -> str:

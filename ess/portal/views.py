@@ -10,9 +10,10 @@ from hr.selectors import employee_for_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    tiles = sections_for(request.user, group="main")
     context = {
         "employee": employee_for_user(user=request.user),
-        "tiles": sections_for(request.user, group="main"),
+        "tiles": [(tile, tile.badge(request.user) if tile.badge else 0) for tile in tiles],
     }
     return render(request, "portal/home.html", context)
 

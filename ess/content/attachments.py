@@ -1,0 +1,117 @@
+"""Uploading and serving content attachments: type checked by content, stored privately."""
+
+import hashlib
+import mimetypes
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from ess.accounts.models import User
+from ess.audit.services import audit_record
+from ess.content.models import Attachment
+
+# Magic bytes of the types content may carry. SVG and HTML are deliberately absent: they can
+# carry script and are never accepted.
+SIGNATURES: list[tuple[bytes, str]] = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),  # docx, xlsx, pptx
+]
+OFFICE_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+# Which apps own attachments, and who may read an owner: model label -> can_read(user, obj).
+_READERS: dict[str, Callable[[User, models.Model], bool]] = {}
+
+
+def register_attachment_owner(label: str, can_read: Callable[[User, models.Model], bool]) -> None:
+    _READERS[label] = can_read
+
+
+def can_read_attachment(user: User, attachment: Attachment) -> bool:
+    reader = _READERS.get(attachment.owner_type.app_label + "." + attachment.owner_type.model)
+    owner = attachment.owner
+    return bool(reader and owner is not None and reader(user, owner))
+
+
+def _detect_type(head: bytes, filename: str) -> str:
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            if content_type == "application/zip":
+                suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+                if suffix in OFFICE_TYPES:
+                    return OFFICE_TYPES[suffix]
+                break
+            return content_type
+    if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
+        return "image/webp"
+    raise ValidationError(
+        _(
+            "This type of file cannot be attached. Use PDF, an image (PNG, JPEG, GIF, WebP) "
+            "or an Office document."
+        ),
+        code="file_type",
+    )
+
+
+def _clean_name(name: str) -> str:
+    # Keep the name for display only; drop path parts and control characters.
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())[:200]
+    return name or "attachment"
+
+
+@transaction.atomic
+def attachment_add(*, owner: models.Model, upload: UploadedFile, uploaded_by: User) -> Attachment:
+    if upload.size > settings.ESS_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.ESS_ATTACHMENT_MAX_BYTES // 1_000_000},
+            code="file_size",
+        )
+    name = _clean_name(upload.name or "")
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = _detect_type(head, name)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    attachment.file.save(name, upload, save=False)
+    # If the row cannot be written, the stored file must not linger as an orphan.
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    audit_record(
+        actor=uploaded_by,
+        action="attachment.added",
+        target=owner,
+        detail={"attachment": attachment.pk, "type": content_type},
+    )
+    return attachment
+
+
+def guess_extension(attachment: Attachment) -> str:
+    return mimetypes.guess_extension(attachment.content_type) or ""
