@@ -30,7 +30,8 @@ def main() -> None:
     from hr.models import Employee
     from policies.models import AcknowledgementRequest, Policy
 
-    hr = User.objects.get(email="hanna.hr@northwind.example")
+    # The auditor reads every figure and, unlike HR, signs in without a second factor here.
+    auditor = User.objects.get(email="aldo.auditor@northwind.example")
     # The manager with the largest team under them: the heaviest manager view.
     head = (
         Employee.objects.filter(manager__manager__isnull=True, manager__isnull=False)
@@ -48,11 +49,11 @@ def main() -> None:
         "pages": {},
     }
     for label, user, url in [
-        ("report (HR, all people)", hr, reverse("policies:compliance")),
+        ("report (auditor, all people)", auditor, reverse("policies:compliance")),
         ("report (department head, own reports)", head.user, reverse("policies:compliance")),
         (
-            "drill-down (HR, overdue, page 1)",
-            hr,
+            "drill-down (auditor, overdue, page 1)",
+            auditor,
             reverse("policies:compliance_people", args=["warehouse-safety"]) + "?status=overdue",
         ),
     ]:

@@ -453,6 +453,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ess.accounts.tasks.nightly_ldap_sync",
         "schedule": crontab(hour=2, minute=15),
     },
+    "handbook-review-reminders": {
+        "task": "handbook.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------

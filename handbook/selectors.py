@@ -246,3 +246,9 @@ def latest_ready_pdf() -> HandbookPdf | None:
         .order_by("-requested_at", "-id")
         .first()
     )
+
+
+def versions_in_review_count(*, user: User) -> int:
+    if not can_edit_handbook(user):
+        return 0
+    return SectionVersion.objects.filter(status=SectionVersion.Status.IN_REVIEW).count()

@@ -184,7 +184,8 @@ class SectionListView(SafeOrderingMixin, ExportMixin, SingleTableMixin, FilterVi
     template_name = "handbook/manage/section_list.html"
     table_class = SectionTable
     filterset_class = SectionFilter
-    paginate_by = 50
+    # The table paginates; `paginate_by` would make the list view count the rows again.
+    table_pagination = {"per_page": 50}
     export_formats = ("csv", "xlsx")
     export_name = "handbook-sections"
 
@@ -198,7 +199,7 @@ class SectionListView(SafeOrderingMixin, ExportMixin, SingleTableMixin, FilterVi
 class StaleSectionListView(EditorRequiredMixin, SafeOrderingMixin, ExportMixin, SingleTableView):
     template_name = "handbook/manage/stale_list.html"
     table_class = StaleSectionTable
-    paginate_by = 50
+    table_pagination = {"per_page": 50}
     export_formats = ("csv", "xlsx")
     export_name = "handbook-stale-sections"
 
@@ -281,9 +282,13 @@ class SectionUpdateView(_ServiceFormView):
     form_class = SectionForm
     template_name = "handbook/manage/section_form.html"
 
-    def get_form_kwargs(self):
-        self.section = get_section_for_editor(self.request.user, self.kwargs["pk"])
+    def dispatch(self, request, *args, **kwargs):
+        # 404 for a section the person cannot read comes before 403 for not being an editor.
+        self.section = get_section_for_editor(request.user, kwargs["pk"])
         self.chapter = self.section.chapter
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.section, "chapter": self.chapter}
 
     def call_service(self, form):

@@ -1,56 +1,67 @@
-"""Reads for the compliance report: who acknowledged what, counted in the database."""
+"""Reads for the compliance report: who acknowledged what, counted in the database.
+
+Counting runs on `AcknowledgementRequest` alone (it carries the department, location and
+day of acknowledgement), so no figure joins through users or employment records.
+"""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ess.accounts.models import User
-from hr.models import Employee
+from hr.models import Department, Location
 from policies.models import AcknowledgementRequest, Policy
 from policies.permissions import can_read_all_compliance, can_read_compliance, require
 
+# Everyone below a manager, at any depth, in one query on SQLite and PostgreSQL alike.
+_REPORTS_SQL = """
+    WITH RECURSIVE team(id, user_id) AS (
+        SELECT e.id, e.user_id FROM hr_employee e
+        WHERE e.manager_id IN (SELECT m.id FROM hr_employee m WHERE m.user_id = %s)
+        UNION
+        SELECT e.id, e.user_id FROM hr_employee e JOIN team ON e.manager_id = team.id
+    )
+    SELECT user_id FROM team
+"""
+
+
+def reports_of(manager: User) -> RawSQL:
+    """A subquery of the user ids of a manager's direct and indirect reports."""
+    return RawSQL(_REPORTS_SQL, [manager.pk])
+
 
 def report_user_ids(manager: User) -> set[int]:
-    """Direct and indirect reports of a manager: one query per level of the org chart."""
-    found: set[int] = set()
-    frontier = set(Employee.objects.filter(user=manager).values_list("pk", flat=True))
-    seen_employees = set(frontier)
-    while frontier:
-        rows = list(Employee.objects.filter(manager_id__in=frontier).values_list("pk", "user_id"))
-        frontier = {pk for pk, _user in rows} - seen_employees
-        seen_employees |= frontier
-        found |= {user_id for _pk, user_id in rows}
-    return found
+    return set(User.objects.filter(pk__in=reports_of(manager)).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
 class Scope:
     """What part of the company a viewer's figures cover."""
 
-    all_people: bool
-    user_ids: frozenset[int] = frozenset()
+    manager: User | None = None  # None: everybody
     policy_ids: frozenset[int] | None = None  # None: every policy
 
     def requests(self, queryset: QuerySet[AcknowledgementRequest]):
         if self.policy_ids is not None:
             queryset = queryset.filter(version__policy_id__in=self.policy_ids)
-        return queryset if self.all_people else queryset.filter(user_id__in=self.user_ids)
+        if self.manager is not None:
+            queryset = queryset.filter(user_id__in=reports_of(self.manager))
+        return queryset
 
 
 def scope_for(viewer: User) -> Scope:
     require(can_read_compliance(viewer))
     if can_read_all_compliance(viewer):
-        return Scope(all_people=True)
+        return Scope()
     owned = frozenset(viewer.owned_policies.values_list("pk", flat=True))
-    reports = frozenset(report_user_ids(viewer))
-    if owned and not reports:
-        return Scope(all_people=True, policy_ids=owned)
-    # A manager sees their own people; an owner who also manages sees their own people too.
-    return Scope(all_people=False, user_ids=reports)
+    if owned and not viewer.has_role("manager"):
+        return Scope(policy_ids=owned)
+    # A manager sees their own people, also for the policies they happen to own.
+    return Scope(manager=viewer)
 
 
 def _status_counts(today: datetime.date) -> dict:
@@ -63,27 +74,43 @@ def _status_counts(today: datetime.date) -> dict:
     }
 
 
+def _with_rate(row: dict) -> dict:
+    row["rate"] = round(100 * row["acknowledged"] / row["total"], 1) if row["total"] else 0.0
+    return row
+
+
 def compliance_by_policy(*, viewer: User, today: datetime.date | None = None) -> list[dict]:
     """One row per policy with a campaign: its major version and the four counts."""
     today = today or timezone.localdate()
     scope = scope_for(viewer)
-    requests = scope.requests(
-        AcknowledgementRequest.objects.filter(version__policy__acknowledgement_version=F("version"))
+    policies = (
+        Policy.objects.filter(acknowledgement_version__isnull=False)
+        .select_related("acknowledgement_version")
+        .order_by("title")
     )
-    rows = list(
-        requests.values(
-            "version__policy_id",
-            "version__policy__title",
-            "version__policy__slug",
-            "version__number",
-            "version__acknowledge_by",
+    if scope.policy_ids is not None:
+        policies = policies.filter(pk__in=scope.policy_ids)
+    by_version = {policy.acknowledgement_version_id: policy for policy in policies}
+    counts = {
+        row.pop("version_id"): row
+        for row in scope.requests(
+            AcknowledgementRequest.objects.filter(version_id__in=list(by_version))
         )
+        .values("version_id")
         .annotate(**_status_counts(today))
-        .order_by("version__policy__title")
-    )
-    for row in rows:
-        row["rate"] = round(100 * row["acknowledged"] / row["total"], 1) if row["total"] else 0.0
-    return rows
+        .order_by()
+    }
+    empty = {"total": 0, "acknowledged": 0, "pending": 0, "overdue": 0}
+    return [
+        _with_rate(
+            {
+                "policy": policy,
+                "version": policy.acknowledgement_version,
+                **counts.get(version_id, empty),
+            }
+        )
+        for version_id, policy in by_version.items()
+    ]
 
 
 def policy_for_report(*, viewer: User, slug: str) -> Policy:
@@ -96,25 +123,29 @@ def policy_for_report(*, viewer: User, slug: str) -> Policy:
 
 def requests_for_policy(*, viewer: User, policy: Policy) -> QuerySet[AcknowledgementRequest]:
     return scope_for(viewer).requests(
-        AcknowledgementRequest.objects.filter(version=policy.acknowledgement_version)
+        AcknowledgementRequest.objects.filter(version_id=policy.acknowledgement_version_id)
     )
 
 
 def breakdown(
     *, viewer: User, policy: Policy, by: str, today: datetime.date | None = None
 ) -> list[dict]:
-    """The counts for one policy by department or by location."""
-    field = {
-        "department": "user__employee__department__name",
-        "location": "user__employee__location__name",
+    """The counts for one policy by department or by location, named and sorted."""
+    field, model = {
+        "department": ("department_id", Department),
+        "location": ("location_id", Location),
     }[by]
     today = today or timezone.localdate()
-    return list(
+    rows = list(
         requests_for_policy(viewer=viewer, policy=policy)
-        .values(group=F(field))
+        .values(field)
         .annotate(**_status_counts(today))
-        .order_by("group")
+        .order_by()
     )
+    names = dict(model.objects.filter(pk__in=[r[field] for r in rows]).values_list("pk", "name"))
+    for row in rows:
+        row["group"] = names.get(row.pop(field), "")
+    return sorted((_with_rate(row) for row in rows), key=lambda row: row["group"])
 
 
 def completion_over_time(*, viewer: User, policy: Policy) -> list[tuple[datetime.date, int, float]]:
@@ -122,11 +153,11 @@ def completion_over_time(*, viewer: User, policy: Policy) -> list[tuple[datetime
     requests = requests_for_policy(viewer=viewer, policy=policy)
     total = requests.count()
     per_day = dict(
-        requests.filter(acknowledged_at__isnull=False)
-        .annotate(day=TruncDate("acknowledged_at"))
-        .values("day")
+        requests.filter(acknowledged_on__isnull=False)
+        .values("acknowledged_on")
         .annotate(n=Count("pk"))
-        .values_list("day", "n")
+        .order_by()
+        .values_list("acknowledged_on", "n")
     )
     start = policy.acknowledgement_version.published_at
     start_day = timezone.localdate(start) if start else min(per_day, default=timezone.localdate())

@@ -139,14 +139,25 @@ class AcknowledgementRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     due_date = models.DateField(_("due"))
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # The local day of acknowledgement, so the report groups by an indexed column.
+    acknowledged_on = models.DateField(null=True, blank=True)
     last_reminded_on = models.DateField(null=True, blank=True)
+    # Where the person worked when asked: the report breaks figures down without joining
+    # through users and employment records (refreshed by the daily campaign sync).
+    department = models.ForeignKey(
+        "hr.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    location = models.ForeignKey(
+        "hr.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["version", "user"], name="one_request_per_version")
         ]
         indexes = [
-            models.Index(fields=["version", "acknowledged_at"]),
+            models.Index(fields=["version", "acknowledged_at", "due_date"]),
+            models.Index(fields=["version", "acknowledged_on"]),
             models.Index(fields=["user", "acknowledged_at"]),
         ]
 

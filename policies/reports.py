@@ -19,7 +19,7 @@ from policies.selectors import stale_policies
 
 def compliance(request: HttpRequest) -> HttpResponse:
     rows = figures.compliance_by_policy(viewer=request.user)
-    slug = request.GET.get("policy") or (rows[0]["version__policy__slug"] if rows else None)
+    slug = request.GET.get("policy") or (rows[0]["policy"].slug if rows else None)
     context = {"rows": rows}
     if slug:
         policy = figures.policy_for_report(viewer=request.user, slug=slug)

@@ -350,6 +350,12 @@ def _acknowledge_share(rng, version, share, age_days, now) -> None:
                 text_sha256=version.text_sha256,
             )
         )
-        updates.append(AcknowledgementRequest(pk=request_pk, acknowledged_at=when))
+        updates.append(
+            AcknowledgementRequest(
+                pk=request_pk, acknowledged_at=when, acknowledged_on=timezone.localdate(when)
+            )
+        )
     Acknowledgement.objects.bulk_create(acks, batch_size=2000)
-    AcknowledgementRequest.objects.bulk_update(updates, ["acknowledged_at"], batch_size=2000)
+    AcknowledgementRequest.objects.bulk_update(
+        updates, ["acknowledged_at", "acknowledged_on"], batch_size=2000
+    )

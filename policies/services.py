@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from ess.accounts.models import User
 from ess.audit.client import client_ip
 from ess.audit.services import audit_record
 from ess.notifications.services import notify
-from hr.models import Department, Location
+from hr.models import Department, Employee, Location
 from policies.models import Acknowledgement, AcknowledgementRequest, Policy, PolicyVersion
 from policies.selectors import audience_users
 
@@ -206,21 +206,41 @@ def campaign_sync(
     done = Acknowledgement.objects.filter(
         version__policy=policy, version__number__gte=version.number
     ).values("user_id")
-    new_ids = list(
+    newcomers = list(
         audience_users(policy)
         .exclude(pk__in=already)
         .exclude(pk__in=done)
-        .values_list("pk", flat=True)
+        .values_list("pk", "employee__department_id", "employee__location_id")
     )
     AcknowledgementRequest.objects.bulk_create(
-        [AcknowledgementRequest(version=version, user_id=uid, due_date=due) for uid in new_ids],
+        [
+            AcknowledgementRequest(
+                version=version,
+                user_id=uid,
+                due_date=due,
+                department_id=department_id,
+                location_id=location_id,
+            )
+            for uid, department_id, location_id in newcomers
+        ],
         batch_size=2000,
     )
+    _refresh_workplaces(version)
+    new_ids = [uid for uid, _department, _location in newcomers]
     if new_ids and notify_people:
         from policies.tasks import send_acknowledgement_requests
 
         transaction.on_commit(lambda: send_acknowledgement_requests.delay(version.pk, new_ids))
     return len(new_ids)
+
+
+def _refresh_workplaces(version: PolicyVersion) -> None:
+    """Open requests follow people who moved department or office since they were asked."""
+    employee = Employee.objects.filter(user_id=OuterRef("user_id"))
+    AcknowledgementRequest.objects.filter(version=version, acknowledged_at__isnull=True).update(
+        department_id=Subquery(employee.values("department_id")[:1]),
+        location_id=Subquery(employee.values("location_id")[:1]),
+    )
 
 
 def requests_notify(*, version_id: int, user_ids: list[int]) -> int:
@@ -277,7 +297,10 @@ def acknowledge(
         acknowledged_at__isnull=True,
         version__policy=policy,
         version__number__lte=version.number,
-    ).update(acknowledged_at=ack.acknowledged_at)
+    ).update(
+        acknowledged_at=ack.acknowledged_at,
+        acknowledged_on=timezone.localdate(ack.acknowledged_at),
+    )
     audit_record(
         actor=user,
         action="policy.acknowledged",
