@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
 # Debian packages, by the command or file that shows each is present.
-BUILD_PKGS := libldap2-dev libsasl2-dev gettext
+BUILD_PKGS := libldap2-dev libsasl2-dev gettext fonts-dejavu-core
 TEST_PKGS  := slapd ldap-utils chromium redis-server postgresql openssl
 
 .PHONY: help run serve install system-deps system-deps-test assets messages migrate seed \

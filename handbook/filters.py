@@ -15,9 +15,7 @@ STATE_CHOICES = [
 
 class SectionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title or owner"), method="filter_text")
-    chapter = django_filters.ModelChoiceFilter(
-        label=_("Chapter"), queryset=Chapter.objects.all()
-    )
+    chapter = django_filters.ModelChoiceFilter(label=_("Chapter"), queryset=Chapter.objects.all())
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=STATE_CHOICES, method="filter_state"
     )
@@ -43,6 +41,4 @@ class SectionFilter(django_filters.FilterSet):
             return queryset.filter(open_status__isnull=False)
         if value == "in_review":
             return queryset.filter(open_status=SectionVersion.Status.IN_REVIEW)
-        return queryset.filter(
-            current_version__isnull=False, review_by__lt=timezone.localdate()
-        )
+        return queryset.filter(current_version__isnull=False, review_by__lt=timezone.localdate())

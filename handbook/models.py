@@ -83,7 +83,9 @@ class Section(models.Model):
         verbose_name_plural = _("handbook sections")
         ordering = ["chapter__position", "chapter_id", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["chapter", "slug"], name="handbook_one_slug_per_chapter")
+            models.UniqueConstraint(
+                fields=["chapter", "slug"], name="handbook_one_slug_per_chapter"
+            )
         ]
         indexes = [models.Index(fields=["review_by"])]
 
@@ -131,21 +133,33 @@ class SectionVersion(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # Whoever last changed the text; like the author, they may not review it.
     last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)

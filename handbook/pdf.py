@@ -95,44 +95,95 @@ def _styles() -> dict[str, ParagraphStyle]:
             "Quote", parent=body, leftIndent=12, textColor=MUTED, fontName="HB-Italic"
         ),
         "Code": ParagraphStyle(
-            "Code", parent=body, fontName="HB-Mono", fontSize=8.5, leading=11,
-            leftIndent=8, backColor=colors.HexColor("#f3f3f3"), borderPadding=4,
+            "Code",
+            parent=body,
+            fontName="HB-Mono",
+            fontSize=8.5,
+            leading=11,
+            leftIndent=8,
+            backColor=colors.HexColor("#f3f3f3"),
+            borderPadding=4,
         ),
         "Meta": ParagraphStyle("Meta", parent=body, fontSize=8.5, textColor=MUTED),
         "Title": ParagraphStyle(
-            "Title", parent=body, fontName="HB-Bold", fontSize=30, leading=36,
-            textColor=BRAND, alignment=TA_CENTER, spaceAfter=18,
+            "Title",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=30,
+            leading=36,
+            textColor=BRAND,
+            alignment=TA_CENTER,
+            spaceAfter=18,
         ),
         "Subtitle": ParagraphStyle(
-            "Subtitle", parent=body, fontSize=13, leading=18, alignment=TA_CENTER,
+            "Subtitle",
+            parent=body,
+            fontSize=13,
+            leading=18,
+            alignment=TA_CENTER,
             textColor=MUTED,
         ),
         "TocHeading": ParagraphStyle(
-            "TocHeading", parent=body, fontName="HB-Bold", fontSize=18, leading=22,
-            spaceAfter=12, textColor=BRAND,
+            "TocHeading",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=18,
+            leading=22,
+            spaceAfter=12,
+            textColor=BRAND,
         ),
         "Chapter": ParagraphStyle(
-            "Chapter", parent=body, fontName="HB-Bold", fontSize=20, leading=25,
-            spaceAfter=6, textColor=BRAND,
+            "Chapter",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=20,
+            leading=25,
+            spaceAfter=6,
+            textColor=BRAND,
         ),
         "Section": ParagraphStyle(
-            "Section", parent=body, fontName="HB-Bold", fontSize=14, leading=18,
-            spaceBefore=14, spaceAfter=2,
+            "Section",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=14,
+            leading=18,
+            spaceBefore=14,
+            spaceAfter=2,
         ),
         "Subsection": ParagraphStyle(
-            "Subsection", parent=body, fontName="HB-Bold", fontSize=12, leading=16,
-            spaceBefore=10, spaceAfter=2,
+            "Subsection",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=12,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=2,
         ),
         "H1": ParagraphStyle(
-            "H1", parent=body, fontName="HB-Bold", fontSize=11.5, leading=15, spaceBefore=8,
+            "H1",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=8,
             spaceAfter=4,
         ),
         "H2": ParagraphStyle(
-            "H2", parent=body, fontName="HB-BoldItalic", fontSize=10.5, leading=14,
-            spaceBefore=6, spaceAfter=3,
+            "H2",
+            parent=body,
+            fontName="HB-BoldItalic",
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=3,
         ),
         "Toc0": ParagraphStyle(
-            "Toc0", parent=body, fontName="HB-Bold", fontSize=11, leading=15, spaceBefore=6,
+            "Toc0",
+            parent=body,
+            fontName="HB-Bold",
+            fontSize=11,
+            leading=15,
+            spaceBefore=6,
         ),
         "Toc1": ParagraphStyle("Toc1", parent=body, leftIndent=14, spaceAfter=1),
         "Toc2": ParagraphStyle(
@@ -189,20 +240,29 @@ def _list(node: SyntaxTreeNode, styles, style: ParagraphStyle) -> ListFlowable:
     ]
     if node.type == "ordered_list":
         return ListFlowable(
-            items, bulletType="1", start=int(node.attrs.get("start", 1)),
-            bulletFontName="HB", bulletFontSize=style.fontSize, leftIndent=16,
+            items,
+            bulletType="1",
+            start=int(node.attrs.get("start", 1)),
+            bulletFontName="HB",
+            bulletFontSize=style.fontSize,
+            leftIndent=16,
         )
     return ListFlowable(
-        items, bulletType="bullet", start="•", bulletFontName="HB",
-        bulletFontSize=style.fontSize, leftIndent=14,
+        items,
+        bulletType="bullet",
+        start="•",
+        bulletFontName="HB",
+        bulletFontSize=style.fontSize,
+        leftIndent=14,
     )
 
 
 def _table(node: SyntaxTreeNode, styles) -> Table:
-    rows = []
-    for part in node.children:  # thead, tbody
-        for row in part.children:
-            rows.append([Paragraph(_paragraph_text(cell), styles["Cell"]) for cell in row.children])
+    rows = [
+        [Paragraph(_paragraph_text(cell), styles["Cell"]) for cell in row.children]
+        for part in node.children  # thead, tbody
+        for row in part.children
+    ]
     table = Table(rows, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -259,8 +319,13 @@ class _Heading(Paragraph):
 class _HandbookDoc(BaseDocTemplate):
     def __init__(self, buffer, *, footer: str, **kwargs) -> None:
         super().__init__(
-            buffer, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm, topMargin=20 * mm,
-            bottomMargin=22 * mm, **kwargs,
+            buffer,
+            pagesize=A4,
+            leftMargin=22 * mm,
+            rightMargin=22 * mm,
+            topMargin=20 * mm,
+            bottomMargin=22 * mm,
+            **kwargs,
         )
         self.footer = footer
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
@@ -284,11 +349,14 @@ class _HandbookDoc(BaseDocTemplate):
 
     def afterFlowable(self, flowable) -> None:
         if isinstance(flowable, _Heading):
-            self.notify("TOCEntry", (flowable.toc_level, flowable.toc_text, self.page,
-                                     flowable.toc_key))
+            self.notify(
+                "TOCEntry", (flowable.toc_level, flowable.toc_text, self.page, flowable.toc_key)
+            )
             self.canv.bookmarkPage(flowable.toc_key)
             self.canv.addOutlineEntry(
-                flowable.toc_text, flowable.toc_key, level=flowable.toc_level,
+                flowable.toc_text,
+                flowable.toc_key,
+                level=flowable.toc_level,
                 closed=flowable.toc_level > 0,
             )
 
@@ -300,17 +368,24 @@ def _story(chapters: list[Chapter], styles, *, generated_at: datetime.datetime) 
         Spacer(1, 70 * mm),
         Paragraph(escape(_("Employee handbook")), styles["Title"]),
         Paragraph(
-            escape(_("%(chapters)d chapters, %(sections)d sections")
-                   % {"chapters": len(chapters), "sections": section_count}),
+            escape(
+                _("%(chapters)d chapters, %(sections)d sections")
+                % {"chapters": len(chapters), "sections": section_count}
+            ),
             styles["Subtitle"],
         ),
         Spacer(1, 6),
-        Paragraph(escape(_("Published content as of %(date)s") % {"date": date}),
-                  styles["Subtitle"]),
+        Paragraph(
+            escape(_("Published content as of %(date)s") % {"date": date}), styles["Subtitle"]
+        ),
         Spacer(1, 60 * mm),
         Paragraph(
-            escape(_("The portal always shows the current handbook. A printed or saved copy "
-                     "may be out of date.")),
+            escape(
+                _(
+                    "The portal always shows the current handbook. A printed or saved copy "
+                    "may be out of date."
+                )
+            ),
             styles["Meta"],
         ),
         NextPageTemplate("body"),
@@ -324,8 +399,7 @@ def _story(chapters: list[Chapter], styles, *, generated_at: datetime.datetime) 
         story.append(PageBreak())
         title = f"{number}. {chapter.title}"
         story.append(
-            _Heading(escape(title), styles["Chapter"], level=0, key=f"ch{chapter.pk}",
-                     plain=title)
+            _Heading(escape(title), styles["Chapter"], level=0, key=f"ch{chapter.pk}", plain=title)
         )
         if chapter.summary:
             story.append(Paragraph(escape(chapter.summary), styles["Meta"]))
@@ -359,9 +433,7 @@ def _section_flowables(section, styles) -> list[Flowable]:
     return [KeepTogether([heading, meta, *body[:1]]), *body[1:]]
 
 
-def render_handbook(
-    chapters: list[Chapter], *, generated_at: datetime.datetime
-) -> RenderedPdf:
+def render_handbook(chapters: list[Chapter], *, generated_at: datetime.datetime) -> RenderedPdf:
     """The handbook PDF for chapters from `selectors.published_content()`."""
     register_fonts()
     with translation.override(settings.LANGUAGE_CODE):

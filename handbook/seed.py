@@ -14,8 +14,8 @@ from ess.accounts.models import User
 from ess.portal.seeding import EMAIL_DOMAIN, SeedContext
 from handbook import services
 from handbook.models import Section, SectionVersion
-from handbook.selectors import stale_sections
 from handbook.seed_content import CHAPTERS
+from handbook.selectors import stale_sections
 
 # Who owns which chapters: the head of the department behind them.
 OWNER_TITLES = {
@@ -53,8 +53,9 @@ def _add_section(spec: dict, *, chapter, parent, owner, hanna, ada, ctx, dates) 
         owner=owner,
         review_by=timezone.localdate(),
     )
-    first = _publish(section, body=spec["body"], summary="First edition", author=hanna,
-                     reviewer=ada)
+    first = _publish(
+        section, body=spec["body"], summary="First edition", author=hanna, reviewer=ada
+    )
     dates[first.pk] = ctx.rng.randint(200, 340)
     for summary, body in spec.get("revisions", []):
         later = _publish(section, body=body, summary=summary, author=hanna, reviewer=ada)
@@ -66,8 +67,16 @@ def _add_section(spec: dict, *, chapter, parent, owner, hanna, ada, ctx, dates) 
         )
         services.version_submit(version=draft, actor=hanna)
     for child in spec.get("children", []):
-        _add_section(child, chapter=chapter, parent=section, owner=owner, hanna=hanna, ada=ada,
-                     ctx=ctx, dates=dates)
+        _add_section(
+            child,
+            chapter=chapter,
+            parent=section,
+            owner=owner,
+            hanna=hanna,
+            ada=ada,
+            ctx=ctx,
+            dates=dates,
+        )
     return section
 
 
@@ -85,7 +94,8 @@ def _backdate(dates: dict[int, int]) -> None:
     for version in versions:
         if version.status == SectionVersion.Status.RETIRED:
             successor = next(
-                v for v in versions
+                v
+                for v in versions
                 if v.section_id == version.section_id and v.number == version.number + 1
             )
             version.retired_at = successor.published_at
@@ -107,19 +117,28 @@ def seed_demo(ctx: SeedContext) -> None:
     dates: dict[int, int] = {}
     for position, spec in enumerate(CHAPTERS, start=1):
         chapter = services.chapter_create(
-            actor=hanna, title=spec["title"], slug=spec["slug"], summary=spec["summary"],
+            actor=hanna,
+            title=spec["title"],
+            slug=spec["slug"],
+            summary=spec["summary"],
             position=position,
         )
         for section_spec in spec["sections"]:
-            _add_section(section_spec, chapter=chapter, parent=None,
-                         owner=owners[spec["owner"]], hanna=hanna, ada=ada, ctx=ctx, dates=dates)
+            _add_section(
+                section_spec,
+                chapter=chapter,
+                parent=None,
+                owner=owners[spec["owner"]],
+                hanna=hanna,
+                ada=ada,
+                ctx=ctx,
+                dates=dates,
+            )
     _backdate(dates)
     # Built after this step commits (inline when Celery runs eagerly, as in development).
     services.handbook_pdf_request()
     sections = Section.objects.count()
-    in_review = Section.objects.filter(
-        versions__status=SectionVersion.Status.IN_REVIEW
-    ).count()
+    in_review = Section.objects.filter(versions__status=SectionVersion.Status.IN_REVIEW).count()
     ctx.shared["handbook_sections"] = sections
     ctx.write(
         f"  handbook: {len(CHAPTERS)} chapters, {sections} sections, {in_review} in review,"

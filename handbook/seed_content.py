@@ -1,3 +1,5 @@
+# Prose with typographic dashes, and Markdown table rows that cannot be wrapped.
+# ruff: noqa: E501, RUF001
 """The Northwind Logistics employee handbook, as demo content for `handbook.seed`.
 
 Each chapter names an owner role (see `seed.OWNER_TITLES`); sections are Markdown. A section

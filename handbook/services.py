@@ -481,7 +481,8 @@ def handbook_pdf_request() -> HandbookPdf | None:
     if not chapters:
         return None
     pdf, created = HandbookPdf.objects.get_or_create(content_hash=selectors.content_hash(chapters))
-    if pdf.status in (HandbookPdf.Status.READY, HandbookPdf.Status.GENERATING) and not created:
+    building = pdf.status == HandbookPdf.Status.GENERATING and pdf.lease_until > timezone.now()
+    if not created and (pdf.status == HandbookPdf.Status.READY or building):
         return pdf
     if pdf.status != HandbookPdf.Status.PENDING:  # failed or superseded: try again
         HandbookPdf.objects.filter(pk=pdf.pk).update(
@@ -534,6 +535,7 @@ def handbook_pdf_generate(*, pdf_id: int) -> bool:
         return False
     try:
         rendered = render_handbook(chapters, generated_at=timezone.now())
+        _store_pdf(pdf, rendered.data, pages=rendered.pages)
     except Exception as exc:
         logger.exception("Handbook PDF %s failed", pdf.pk)
         HandbookPdf.objects.filter(pk=pdf.pk).update(
@@ -542,7 +544,6 @@ def handbook_pdf_generate(*, pdf_id: int) -> bool:
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return False
-    _store_pdf(pdf, rendered.data, pages=rendered.pages)
     return True
 
 
@@ -559,7 +560,11 @@ def _store_pdf(pdf: HandbookPdf, data: bytes, *, pages: int) -> None:
         None,
         "",
     )
-    pdf.save()
+    try:
+        pdf.save()
+    except Exception:
+        pdf.file.delete(save=False)  # no file without its row
+        raise
     # Older files are of no further use: readers always get the newest.
     for old in HandbookPdf.objects.filter(
         status=HandbookPdf.Status.READY, requested_at__lt=pdf.requested_at

@@ -78,7 +78,10 @@ def section_history(request: HttpRequest, chapter_slug: str, section_slug: str) 
     numbers = [v.number for v in versions]
     form = CompareForm(
         numbers=numbers,
-        initial={"old": numbers[1] if len(numbers) > 1 else None, "new": numbers[:1] or None},
+        initial={
+            "old": numbers[1] if len(numbers) > 1 else None,
+            "new": numbers[0] if numbers else None,
+        },
     )
     return render(
         request,
@@ -92,9 +95,7 @@ def section_compare(request: HttpRequest, chapter_slug: str, section_slug: str) 
         user=request.user, chapter_slug=chapter_slug, section_slug=section_slug
     )
     numbers = list(
-        selectors.section_history(user=request.user, section=item).values_list(
-            "number", flat=True
-        )
+        selectors.section_history(user=request.user, section=item).values_list("number", flat=True)
     )
     form = CompareForm(request.GET, numbers=numbers)
     if not form.is_valid():
@@ -237,8 +238,9 @@ class ChapterCreateView(_ServiceFormView):
 
     def call_service(self, form):
         self.success_message = _("Chapter created. Add its first section.")
-        return services.chapter_create(actor=self.request.user, request=self.request,
-                                       **form.cleaned_data)
+        return services.chapter_create(
+            actor=self.request.user, request=self.request, **form.cleaned_data
+        )
 
     def success_url_for(self, result):
         return reverse("handbook:section_create", args=[result.pk])
@@ -254,8 +256,9 @@ class ChapterUpdateView(_ServiceFormView):
 
     def call_service(self, form):
         self.success_message = _("Chapter saved.")
-        return services.chapter_update(chapter=self.chapter, actor=self.request.user,
-                                       request=self.request, **form.cleaned_data)
+        return services.chapter_update(
+            chapter=self.chapter, actor=self.request.user, request=self.request, **form.cleaned_data
+        )
 
     def success_url_for(self, result):
         return reverse("handbook:manage")
@@ -271,8 +274,9 @@ class SectionCreateView(_ServiceFormView):
 
     def call_service(self, form):
         self.success_message = _("Section created. Write its first version.")
-        return services.section_create(actor=self.request.user, chapter=self.chapter,
-                                       request=self.request, **form.cleaned_data)
+        return services.section_create(
+            actor=self.request.user, chapter=self.chapter, request=self.request, **form.cleaned_data
+        )
 
     def success_url_for(self, result):
         return reverse("handbook:write", args=[result.pk])
@@ -296,8 +300,9 @@ class SectionUpdateView(_ServiceFormView):
         data = {**form.cleaned_data}
         if data["position"] is None:
             data["position"] = self.section.position
-        return services.section_update(section=self.section, actor=self.request.user,
-                                       request=self.request, **data)
+        return services.section_update(
+            section=self.section, actor=self.request.user, request=self.request, **data
+        )
 
     def success_url_for(self, result):
         return reverse("handbook:workbench", args=[result.pk])
@@ -311,9 +316,7 @@ class VersionWriteView(_ServiceFormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.section = get_section_for_editor(request.user, kwargs["pk"])
-        self.draft = self.section.versions.filter(
-            status__in=SectionVersion.OPEN_STATUSES
-        ).first()
+        self.draft = self.section.versions.filter(status__in=SectionVersion.OPEN_STATUSES).first()
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -325,8 +328,9 @@ class VersionWriteView(_ServiceFormView):
 
     def call_service(self, form):
         self.success_message = _("Draft saved. Submit it for review when it is ready.")
-        return services.version_draft_save(section=self.section, actor=self.request.user,
-                                           request=self.request, **form.cleaned_data)
+        return services.version_draft_save(
+            section=self.section, actor=self.request.user, request=self.request, **form.cleaned_data
+        )
 
     def success_url_for(self, result):
         return reverse("handbook:workbench", args=[self.section.pk])
@@ -373,7 +377,10 @@ def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     return _version_action(
-        request, pk, services.version_approve, _("Approved. It can be published now."),
+        request,
+        pk,
+        services.version_approve,
+        _("Approved. It can be published now."),
         comment=comment,
     )
 
@@ -383,7 +390,10 @@ def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     return _version_action(
-        request, pk, services.version_reject, _("Sent back to the author with your comment."),
+        request,
+        pk,
+        services.version_reject,
+        _("Sent back to the author with your comment."),
         comment=comment,
     )
 
@@ -391,7 +401,9 @@ def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _version_action(
-        request, pk, services.version_publish,
+        request,
+        pk,
+        services.version_publish,
         _("Published. Everyone reads this version now; the PDF is being updated."),
     )
 

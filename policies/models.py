@@ -195,3 +195,26 @@ class Acknowledgement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("An acknowledgement cannot be deleted.")
+
+
+class ComplianceRollup(models.Model):
+    """Acknowledgement requests counted per version, department, location, due date and
+    state: the company-wide report sums a few hundred of these rows instead of counting
+    100,000 requests. Recomputed per version after every change (see services)."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "hr.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(
+        "hr.Location", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    due_date = models.DateField()
+    is_acknowledged = models.BooleanField()
+    requests = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "is_acknowledged", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}: {self.requests}"

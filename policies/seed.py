@@ -359,3 +359,4 @@ def _acknowledge_share(rng, version, share, age_days, now) -> None:
     AcknowledgementRequest.objects.bulk_update(
         updates, ["acknowledged_at", "acknowledged_on"], batch_size=2000
     )
+    services.rollup_refresh(version_id=version.pk)

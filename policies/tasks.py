@@ -19,3 +19,8 @@ def daily_policy_jobs() -> dict[str, int]:
 @shared_task
 def weekly_stale_policy_reminders() -> int:
     return services.stale_reminders_send()
+
+
+@shared_task
+def refresh_compliance_rollup(version_id: int) -> None:
+    services.rollup_refresh(version_id=version_id)

@@ -1,5 +1,6 @@
 """The handbook PDF: what is in it, and that each distinct content is built exactly once."""
 
+import datetime
 import hashlib
 import re
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 from pypdf import PdfReader
 from reportlab.platypus import ListFlowable, Paragraph, Table
 
@@ -30,13 +32,18 @@ def _handbook() -> dict:
     welcome = ChapterFactory(title="Welcome to Northwind", position=1)
     safety = ChapterFactory(title="Health and safety", position=2)
     published_section(
-        chapter=welcome, title="Who we are", owner=owner, position=1,
+        chapter=welcome,
+        title="Who we are",
+        owner=owner,
+        position=1,
         body="Łukasz Kowalski leads the Rotterdam night shift.\n\n## Our offices\n\n"
-             "- Rotterdam\n- Milan\n- Oslo\n\n" + LONG,
+        "- Rotterdam\n- Milan\n- Oslo\n\n" + LONG,
     )
     published_section(chapter=welcome, title="Our values", owner=owner, position=2, body=LONG)
     published_section(
-        chapter=safety, title="On the warehouse floor", owner=owner,
+        chapter=safety,
+        title="On the warehouse floor",
+        owner=owner,
         body="| Wear | Where |\n|---|---|\n| Helmet | High-bay aisles |\n\n" + LONG,
     )
     return {"owner": owner}
@@ -86,14 +93,20 @@ def test_the_pdf_has_a_title_page_contents_page_numbers_and_unicode_text(
     text = "\n".join(pages)
     assert "Łukasz Kowalski leads the Rotterdam night shift." in text
     assert "Owner: Sigrid Ødegård" in text
-    assert "Helmet" in text and "High-bay aisles" in text
+    assert "Helmet" in text
+    assert "High-bay aisles" in text
     assert "Page 3" in pages[2]
 
     # The contents list every heading with the page it starts on.
     contents = pages[1]
     assert contents.startswith("Employee handbook") or "Contents" in contents
-    titles = ["1. Welcome to Northwind", "Who we are", "Our values",
-              "2. Health and safety", "On the warehouse floor"]
+    titles = [
+        "1. Welcome to Northwind",
+        "Who we are",
+        "Our values",
+        "2. Health and safety",
+        "On the warehouse floor",
+    ]
     for title in titles:
         assert title in contents
     listed = [int(n) for n in re.findall(r"\.\s+(\d+)\s*$", contents, flags=re.MULTILINE)]
@@ -144,18 +157,27 @@ def test_several_publishes_in_one_transaction_build_one_pdf(
     versions = []
     for title in ("Pay", "Leave", "Safety"):
         section = SectionFactory(title=title)
-        versions.append(SectionVersion.objects.create(
-            section=section, number=1, body=f"{title} rules", change_summary="x",
-            author=hr_officer, status=SectionVersion.Status.APPROVED,
-        ))
+        versions.append(
+            SectionVersion.objects.create(
+                section=section,
+                number=1,
+                body=f"{title} rules",
+                change_summary="x",
+                author=hr_officer,
+                status=SectionVersion.Status.APPROVED,
+            )
+        )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for version in versions:
             services.version_publish(version=version, actor=admin_user)
     assert len(renders) == 1
     ready = HandbookPdf.objects.get(status=HandbookPdf.Status.READY)
-    assert HandbookPdf.objects.exclude(pk=ready.pk).filter(
-        status=HandbookPdf.Status.SUPERSEDED
-    ).count() == 2
+    assert (
+        HandbookPdf.objects.exclude(pk=ready.pk)
+        .filter(status=HandbookPdf.Status.SUPERSEDED)
+        .count()
+        == 2
+    )
     text = "".join(page.extract_text() for page in PdfReader(ready.file.path).pages)
     assert all(f"{title} rules" in text for title in ("Pay", "Leave", "Safety"))
 
@@ -215,3 +237,27 @@ def test_missing_fonts_fail_loudly_with_the_package_to_install(monkeypatch, tmp_
             pdf_module.register_fonts()
     finally:
         pdf_module.register_fonts.cache_clear()
+
+
+def test_a_build_abandoned_by_a_killed_worker_is_queued_again(
+    django_capture_on_commit_callbacks, renders
+):
+    _handbook()
+    with django_capture_on_commit_callbacks(execute=False):
+        stuck = services.handbook_pdf_request()
+    # A worker claimed it and died: the lease runs, then expires.
+    HandbookPdf.objects.filter(pk=stuck.pk).update(
+        status=HandbookPdf.Status.GENERATING, lease_until=timezone.now() + services.PDF_LEASE
+    )
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.handbook_pdf_request()
+    assert queued == []
+    HandbookPdf.objects.filter(pk=stuck.pk).update(
+        lease_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.handbook_pdf_request()
+    assert len(queued) == 1
+    assert len(renders) == 1
+    stuck.refresh_from_db()
+    assert stuck.status == HandbookPdf.Status.READY

@@ -94,7 +94,8 @@ def test_readers_see_published_and_retired_versions_in_the_history(employee, hr_
 
 def test_search_documents_are_published_sections_in_plain_text():
     section = published_section(
-        title="Gifts", body="## Limits\n\nUp to **€50**. See [the form](https://x.example).",
+        title="Gifts",
+        body="## Limits\n\nUp to **€50**. See [the form](https://x.example).",
         language="nl",
     )
     draft_section(title="Secret draft")

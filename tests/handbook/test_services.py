@@ -25,17 +25,13 @@ Status = SectionVersion.Status
 
 def _actions(version: SectionVersion) -> list[str]:
     return list(
-        AuditEvent.objects.filter(
-            target_type="handbook.sectionversion", target_id=str(version.pk)
-        )
+        AuditEvent.objects.filter(target_type="handbook.sectionversion", target_id=str(version.pk))
         .order_by("occurred_at", "id")
         .values_list("action", flat=True)
     )
 
 
-def test_a_version_moves_from_draft_to_published_and_every_step_is_audited(
-    hr_officer, admin_user
-):
+def test_a_version_moves_from_draft_to_published_and_every_step_is_audited(hr_officer, admin_user):
     section = SectionFactory()
     version = services.version_draft_save(
         section=section, actor=hr_officer, body="# Leave\n\nTake it.", change_summary="First"
@@ -61,9 +57,7 @@ def test_a_version_moves_from_draft_to_published_and_every_step_is_audited(
     assert approved.detail == {"section": section.pk, "number": 1}
 
 
-def test_publishing_retires_the_previous_version_and_moves_the_review_date(
-    hr_officer, admin_user
-):
+def test_publishing_retires_the_previous_version_and_moves_the_review_date(hr_officer, admin_user):
     section = published_section(review_by=timezone.localdate())
     old = section.current_version
     new = services.version_draft_save(
@@ -195,23 +189,42 @@ def test_a_new_version_must_change_the_published_text(hr_officer):
 def test_sub_sections_go_one_level_deep_and_stay_in_their_chapter(hr_officer):
     chapter = ChapterFactory()
     top = services.section_create(
-        actor=hr_officer, chapter=chapter, title="Leave", slug="leave", owner=hr_officer,
+        actor=hr_officer,
+        chapter=chapter,
+        title="Leave",
+        slug="leave",
+        owner=hr_officer,
         review_by=datetime.date(2030, 1, 1),
     )
     child = services.section_create(
-        actor=hr_officer, chapter=chapter, parent=top, title="Holidays", slug="holidays",
-        owner=hr_officer, review_by=datetime.date(2030, 1, 1),
+        actor=hr_officer,
+        chapter=chapter,
+        parent=top,
+        title="Holidays",
+        slug="holidays",
+        owner=hr_officer,
+        review_by=datetime.date(2030, 1, 1),
     )
     assert child.position == 1
     with pytest.raises(ValidationError, match="one level deep"):
         services.section_create(
-            actor=hr_officer, chapter=chapter, parent=child, title="Too deep", slug="deep",
-            owner=hr_officer, review_by=datetime.date(2030, 1, 1),
+            actor=hr_officer,
+            chapter=chapter,
+            parent=child,
+            title="Too deep",
+            slug="deep",
+            owner=hr_officer,
+            review_by=datetime.date(2030, 1, 1),
         )
     with pytest.raises(ValidationError, match="same chapter"):
         services.section_create(
-            actor=hr_officer, chapter=ChapterFactory(), parent=top, title="Elsewhere",
-            slug="elsewhere", owner=hr_officer, review_by=datetime.date(2030, 1, 1),
+            actor=hr_officer,
+            chapter=ChapterFactory(),
+            parent=top,
+            title="Elsewhere",
+            slug="elsewhere",
+            owner=hr_officer,
+            review_by=datetime.date(2030, 1, 1),
         )
     assert Section.objects.count() == 2
 
@@ -224,7 +237,11 @@ def test_a_chapter_cannot_take_the_name_of_a_handbook_page(hr_officer):
 def test_editing_a_chapter_records_which_fields_changed(hr_officer):
     chapter = services.chapter_create(actor=hr_officer, title="Pay", slug="pay")
     services.chapter_update(
-        chapter=chapter, actor=hr_officer, title="Pay and benefits", slug="pay", summary="",
+        chapter=chapter,
+        actor=hr_officer,
+        title="Pay and benefits",
+        slug="pay",
+        summary="",
         position=chapter.position,
     )
     event = AuditEvent.objects.get(action="handbook.chapter_updated")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def company(hr_officer, admin_user, manager, employee):
+def company(hr_officer, admin_user, manager, employee, django_capture_on_commit_callbacks):
     """Hand-counted fixture. Mila manages Emma and a team lead, who leads r1 and r2; an
     outsider reports to nobody. The audience is everyone with an employment record: Emma,
     Mila, lead, r1, r2, outsider and Hanna (HR) = 7 (the admin has no employment record).
@@ -39,16 +39,34 @@ def company(hr_officer, admin_user, manager, employee):
         "outsider": outsider.user,
         "hanna": hr_officer,
     }
-    for name in ("emma", "r1", "outsider"):
-        v = policy.current_version
-        services.acknowledge(
-            user=people[name], policy=policy, version_number=v.number, text_sha256=v.text_sha256
-        )
+    # Acknowledging recounts the company-wide figures after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in ("emma", "r1", "outsider"):
+            v = policy.current_version
+            services.acknowledge(
+                user=people[name], policy=policy, version_number=v.number,
+                text_sha256=v.text_sha256,
+            )
     # r2 is overdue: their due date has passed.
     AcknowledgementRequest.objects.filter(user=people["r2"]).update(
         due_date=timezone.localdate() - datetime.timedelta(days=1)
     )
+    services.rollup_refresh(version_id=policy.acknowledgement_version_id)
     return policy, people
+
+
+def test_company_wide_figures_follow_each_acknowledgement(
+    hr_officer, admin_user, employee, django_capture_on_commit_callbacks
+):
+    policy = published_policy(owner=hr_officer, reviewer=admin_user)
+    [before] = compliance.compliance_by_policy(viewer=hr_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        v = policy.current_version
+        services.acknowledge(user=employee, policy=policy, version_number=v.number,
+                             text_sha256=v.text_sha256)
+    [after] = compliance.compliance_by_policy(viewer=hr_officer)
+    assert after["acknowledged"] == before["acknowledged"] + 1
+    assert after["total"] == before["total"]
 
 
 def test_hr_sees_everyone_counted_correctly(company, hr_officer):
