@@ -19,6 +19,8 @@ def setup_django(name: str) -> Path | None:
     if "DATABASE_URL" not in os.environ:
         database = Path(tempfile.mkdtemp(prefix=f"ess-bench-{name}-")) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    # Generated files (the handbook PDF) go to a throwaway folder too, not ./media.
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix=f"ess-bench-{name}-media-"))
     os.environ["ESS_BENCH"] = "1"  # before the settings load: keep our DATABASE_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django

@@ -23,7 +23,6 @@ def main() -> None:
 
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from ess.accounts.models import User
@@ -59,7 +58,13 @@ def main() -> None:
     ]:
         client = Client()
         client.force_login(user)
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, seen=queries):
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             response = client.get(url)
         assert response.status_code == 200, (label, response.status_code)
         timing = measure(lambda c=client, u=url: c.get(u), args.runs)

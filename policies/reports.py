@@ -106,7 +106,6 @@ class PeopleTable(tables.Table):
     class Meta:
         model = AcknowledgementRequest
         fields = ("name", "email", "department", "location", "due_date", "acknowledged_at")
-        order_by = ("name",)
 
     def render_name(self, record) -> str:
         return record.user.get_full_name() or record.user.email
@@ -124,7 +123,7 @@ class ComplianceDrillDown(SafeOrderingMixin, ExportMixin, SingleTableMixin, Filt
         return (
             figures.requests_for_policy(viewer=self.request.user, policy=self.policy)
             .select_related("user__employee__department", "user__employee__location")
-            .order_by("user__last_name", "user__first_name", "pk")
+            .order_by("due_date", "pk")
         )
 
     def get_export_filename(self, export_format):

@@ -254,16 +254,26 @@ def rollup_refresh(*, version_id: int) -> None:
     """Recount one version's requests into ComplianceRollup (idempotent, ~10 ms at 10,000)."""
     groups = (
         AcknowledgementRequest.objects.filter(version_id=version_id)
-        .annotate(done=Case(When(acknowledged_at__isnull=False, then=True), default=False,
-                            output_field=BooleanField()))
+        .annotate(
+            done=Case(
+                When(acknowledged_at__isnull=False, then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
         .values("department_id", "location_id", "due_date", "done")
         .annotate(n=Count("pk"))
         .order_by()
     )
     rows = [
-        ComplianceRollup(version_id=version_id, department_id=g["department_id"],
-                         location_id=g["location_id"], due_date=g["due_date"],
-                         is_acknowledged=g["done"], requests=g["n"])
+        ComplianceRollup(
+            version_id=version_id,
+            department_id=g["department_id"],
+            location_id=g["location_id"],
+            due_date=g["due_date"],
+            is_acknowledged=g["done"],
+            requests=g["n"],
+        )
         for g in groups
     ]
     with transaction.atomic():

@@ -44,7 +44,9 @@ def company(hr_officer, admin_user, manager, employee, django_capture_on_commit_
         for name in ("emma", "r1", "outsider"):
             v = policy.current_version
             services.acknowledge(
-                user=people[name], policy=policy, version_number=v.number,
+                user=people[name],
+                policy=policy,
+                version_number=v.number,
                 text_sha256=v.text_sha256,
             )
     # r2 is overdue: their due date has passed.
@@ -62,8 +64,9 @@ def test_company_wide_figures_follow_each_acknowledgement(
     [before] = compliance.compliance_by_policy(viewer=hr_officer)
     with django_capture_on_commit_callbacks(execute=True):
         v = policy.current_version
-        services.acknowledge(user=employee, policy=policy, version_number=v.number,
-                             text_sha256=v.text_sha256)
+        services.acknowledge(
+            user=employee, policy=policy, version_number=v.number, text_sha256=v.text_sha256
+        )
     [after] = compliance.compliance_by_policy(viewer=hr_officer)
     assert after["acknowledged"] == before["acknowledged"] + 1
     assert after["total"] == before["total"]
