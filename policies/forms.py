@@ -97,3 +97,10 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File or image"),
+        help_text=_("PDF, PNG, JPEG, GIF, WebP or an Office document."),
+    )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("manage/<slug:slug>/", views.manage_detail, name="manage_detail"),
     path("manage/<slug:slug>/versions/new/", views.version_new, name="version_new"),
     path(
+        "manage/<slug:slug>/versions/<int:number>/attach/",
+        views.version_attach,
+        name="version_attach",
+    ),
+    path(
         "manage/<slug:slug>/versions/<int:number>/<slug:action>/",
         views.version_action,
         name="version_action",

@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ess.content.attachments import attachment_add, attachments_of
 from ess.content.diffing import text_diff_html
 from ess.content.rendering import render_markdown, table_of_contents
 from policies import selectors, services
-from policies.forms import PolicyForm, PublishForm, ReviewForm, VersionForm
+from policies.forms import AttachmentForm, PolicyForm, PublishForm, ReviewForm, VersionForm
 from policies.permissions import can_edit_policies, require
 
 
@@ -135,6 +136,8 @@ def manage_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "versions": policy.versions.select_related("author", "reviewer"),
             "publish_form": PublishForm(),
             "review_form": ReviewForm(),
+            "attachment_form": AttachmentForm(),
+            "attachments": attachments_of(policy.versions.all()),
         },
     )
 
@@ -178,4 +181,24 @@ def version_action(request: HttpRequest, slug: str, number: int, action: str) ->
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Version %(number)s: done.") % {"number": number})
+    return redirect("policies:manage_detail", slug=policy.slug)
+
+
+@require_POST
+def version_attach(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Attach a file or image to a draft; the page shows the Markdown to link or show it."""
+    policy = get_object_or_404(selectors.policies_for_editor(user=request.user), slug=slug)
+    version = get_object_or_404(policy.versions, number=number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            item = attachment_add(
+                owner=version, upload=form.cleaned_data["file"], uploaded_by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": item.original_name})
     return redirect("policies:manage_detail", slug=policy.slug)

@@ -115,3 +115,16 @@ def attachment_add(*, owner: models.Model, upload: UploadedFile, uploaded_by: Us
 
 def guess_extension(attachment: Attachment) -> str:
     return mimetypes.guess_extension(attachment.content_type) or ""
+
+
+def attachments_of(owners) -> dict[int, list[Attachment]]:
+    """Attachments of several objects of one model, by owner id, in one query."""
+    owners = list(owners)
+    if not owners:
+        return {}
+    found: dict[int, list[Attachment]] = {owner.pk: [] for owner in owners}
+    for item in Attachment.objects.filter(
+        owner_type=ContentType.objects.get_for_model(owners[0]), owner_id__in=list(found)
+    ).order_by("uploaded_at"):
+        found[item.owner_id].append(item)
+    return found

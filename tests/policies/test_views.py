@@ -290,3 +290,37 @@ def test_department_audience_member_can_read(client, hr_officer, admin_user):
     assert client.get(reverse("policies:detail", args=[policy.slug])).status_code == 200
     client.force_login(outsider)
     assert client.get(reverse("policies:detail", args=[policy.slug])).status_code == 404
+
+
+def test_editor_attaches_files_to_a_draft_and_hostile_ones_are_refused(
+    client, hr_officer, admin_user, employee
+):
+    from ess.content.models import Attachment
+    from policies import services as policy_services
+
+    policy = published_policy(owner=hr_officer, reviewer=admin_user)
+    draft = policy_services.version_draft(
+        policy=policy,
+        body="x",
+        change_summary="d",
+        significance="minor",
+        effective_date=TODAY,
+        review_by=TODAY.replace(year=2027),
+        author=hr_officer,
+    )
+    url = reverse("policies:version_attach", args=[policy.slug, draft.number])
+    client.force_login(hr_officer)
+    ok = client.post(url, {"file": SimpleUploadedFile("rules.pdf", b"%PDF-1.7 rules")}, follow=True)
+    assert "rules.pdf attached" in ok.content.decode()
+    assert "[rules.pdf](/content/attachments/" in ok.content.decode()
+    bad = client.post(
+        url, {"file": SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")}, follow=True
+    )
+    assert "cannot be attached" in bad.content.decode()
+    assert Attachment.objects.count() == 1
+    # A draft's attachment is not for employees yet.
+    client.force_login(employee)
+    item = Attachment.objects.get()
+    assert client.get(reverse("content:attachment", args=[item.pk])).status_code == 404
+    client.force_login(employee)
+    assert client.post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1")}).status_code == 404
