@@ -9,8 +9,6 @@ from ess.portal.seeding import EMAIL_DOMAIN, SeedContext
 from policies import services
 from policies.models import Acknowledgement, AcknowledgementRequest, Policy, PolicyVersion
 
-TODAY = datetime.date(2026, 11, 1)
-
 
 def _body(intro: str, sections: list[tuple[str, list[str]]]) -> str:
     parts = [intro, ""]
@@ -279,6 +277,8 @@ POLICIES = [
 
 def seed_demo(ctx: SeedContext) -> None:
     rng = ctx.rng
+    # Campaign dates follow the day of seeding, so the youngest policies are still pending.
+    today = timezone.localdate()
     owner = User.objects.get(email=f"hanna.hr@{EMAIL_DOMAIN}")
     reviewer = User.objects.get(email=f"ada.admin@{EMAIL_DOMAIN}")
     now = timezone.now()
@@ -286,7 +286,7 @@ def seed_demo(ctx: SeedContext) -> None:
         policy = services.policy_create(
             title=title, slug=slug, category=category, owner=owner, actor=owner
         )
-        published = TODAY - datetime.timedelta(days=age_days)
+        published = today - datetime.timedelta(days=age_days)
         version = services.version_draft(
             policy=policy,
             body=body,
@@ -302,7 +302,7 @@ def seed_demo(ctx: SeedContext) -> None:
             version=version,
             actor=reviewer,
             notify_people=False,
-            acknowledge_by=max(published + datetime.timedelta(days=30), TODAY),
+            acknowledge_by=max(published + datetime.timedelta(days=30), today),
         )
         PolicyVersion.objects.filter(pk=version.pk).update(
             published_at=now - datetime.timedelta(days=age_days)
@@ -319,8 +319,8 @@ def seed_demo(ctx: SeedContext) -> None:
         body=policy.current_version.body + "\nReceipts may be photographed.\n",
         change_summary="Photographed receipts are accepted.",
         significance=PolicyVersion.Significance.MINOR,
-        effective_date=TODAY,
-        review_by=TODAY + datetime.timedelta(days=365),
+        effective_date=today,
+        review_by=today + datetime.timedelta(days=365),
         author=owner,
     )
     services.version_submit(version=minor, actor=owner)
