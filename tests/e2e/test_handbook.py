@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.handbook.factories import (
     ChapterFactory,
     draft_section,
@@ -120,34 +120,11 @@ def test_employee_opens_the_handbook_and_follows_the_contents_to_a_section(
     axe.assert_clean()
 
 
-def _sign_in_with_totp(page: Page, server: str, user) -> None:
-    """Editors hold roles that need a second factor: type the current code of their TOTP."""
-    from allauth.mfa.adapter import get_adapter
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    page.goto(server + reverse("account_login"))
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(server + reverse("mfa_authenticate"))
-    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = get_adapter().decrypt(totp.data["secret"])
-    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(server + reverse("portal:home"))
-
-
 def test_an_editor_writes_a_version_and_another_approves_and_publishes_it(
-    page: Page, server, axe, sign_out, hr_officer, admin_user
+    page: Page, server, axe, sign_out, sign_in_with_totp, hr_officer, admin_user
 ):
     _handbook()
-    _sign_in_with_totp(page, server, hr_officer)
+    sign_in_with_totp(hr_officer)
     page.goto(server + reverse("handbook:index"))
     page.get_by_role("link", name="Manage the handbook").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Manage the handbook")
@@ -173,7 +150,7 @@ def test_an_editor_writes_a_version_and_another_approves_and_publishes_it(
     axe.check("Section workbench, in review")
     sign_out()
 
-    _sign_in_with_totp(page, server, admin_user)
+    sign_in_with_totp(admin_user)
     page.goto(server + reverse("handbook:manage") + "?state=in_review")
     page.get_by_role("link", name="When you are ill").click()
     page.get_by_label("Comment").fill("Clear, thank you.")
