@@ -34,10 +34,6 @@ def reports_of(manager: User) -> RawSQL:
     return RawSQL(_REPORTS_SQL, [manager.pk])  # noqa: S611 (fixed SQL, bound parameter)
 
 
-def report_user_ids(manager: User) -> set[int]:
-    return set(User.objects.filter(pk__in=reports_of(manager)).values_list("pk", flat=True))
-
-
 @dataclass(frozen=True)
 class Scope:
     """What part of the company a viewer's figures cover."""

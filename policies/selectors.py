@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ess.accounts.models import User
-from hr.models import Employee
+from hr.models import Department, Employee
 from policies.models import Acknowledgement, AcknowledgementRequest, Policy, PolicyVersion
 from policies.permissions import can_edit_policies, require
 
@@ -29,8 +29,6 @@ def audience_users(policy: Policy) -> QuerySet[User]:
 
 
 def _with_subdepartments(department_ids: set[int]) -> set[int]:
-    from hr.models import Department
-
     found, frontier = set(department_ids), set(department_ids)
     while frontier:  # one query per tree level, not per department
         frontier = (

@@ -1,7 +1,6 @@
 """Uploading and serving content attachments: type checked by content, stored privately."""
 
 import hashlib
-import mimetypes
 from collections.abc import Callable
 
 from django.conf import settings
@@ -111,10 +110,6 @@ def attachment_add(*, owner: models.Model, upload: UploadedFile, uploaded_by: Us
         detail={"attachment": attachment.pk, "type": content_type},
     )
     return attachment
-
-
-def guess_extension(attachment: Attachment) -> str:
-    return mimetypes.guess_extension(attachment.content_type) or ""
 
 
 def attachments_of(owners) -> dict[int, list[Attachment]]:

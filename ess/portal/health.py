@@ -34,7 +34,7 @@ def check_broker() -> None:
 
 def run_checks() -> dict[str, str]:
     checks = {"database": check_database, "cache": check_cache}
-    if settings.CELERY_BROKER_URL:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = check_broker
     results = {}
     for name, check in checks.items():
