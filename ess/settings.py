@@ -23,6 +23,10 @@ DEBUG = env_bool("DEBUG", False)
 # The fallback key exists so that a fresh checkout runs; `check --deploy` flags it and
 # production must set SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-ess-development-key-do-not-use")
+# Keys for the encrypted columns (national ID, IBAN, salary); see ess/crypto.py. The
+# fallback lets a fresh checkout run; `check --deploy` refuses it in production.
+DEVELOPMENT_FIELD_KEY = "ZXNzLWRldmVsb3BtZW50LWZpZWxkLWtleS0wMDAwMDA="
+ESS_FIELD_KEYS = env_list("ESS_FIELD_KEYS", [DEVELOPMENT_FIELD_KEY])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
     "ess.content",
     # ESS domain apps
     "hr",
+    "hr.benefits",
+    "hr.letters",
     "payroll",
     "policies",
     "handbook",
@@ -453,6 +459,10 @@ CELERY_BEAT_SCHEDULE = {
     "ldap-sync": {
         "task": "ess.accounts.tasks.nightly_ldap_sync",
         "schedule": crontab(hour=2, minute=15),
+    },
+    "hr-apply-due-changes": {
+        "task": "hr.tasks.apply_due_change_requests",
+        "schedule": crontab(minute=5),
     },
     "handbook-review-reminders": {
         "task": "handbook.tasks.send_review_reminders",

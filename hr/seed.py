@@ -10,6 +10,7 @@ from ess.accounts.models import RoleGrant, User
 from ess.accounts.roles import Role
 from ess.portal.seeding import DEMO_PASSWORD, EMAIL_DOMAIN, SeedContext
 from hr.models import Department, Employee, Location
+from hr.org import org_paths_rebuild
 from hr.services import manager_role_sync
 
 # Dates are anchored, not taken from today, so the same seed gives the same company.
@@ -401,3 +402,4 @@ def _assign_managers(employees, departments, *, demo_emails: set[str]) -> None:
         else:
             employee.manager = heads[employee.department_id]
     Employee.objects.bulk_update(employees, ["manager"], batch_size=1000)
+    org_paths_rebuild(Employee)

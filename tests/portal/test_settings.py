@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://ess:secret@db.example.org:5432/ess",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
     "CACHE_URL": "redis://redis.example.org:6379/1",
+    "ESS_FIELD_KEYS": "7Yb0X7cYqgqk0qBWBq5s3cK3W0xqDq3vH1mQm1v3qXc=",
 }
 
 
@@ -58,6 +59,14 @@ def test_check_deploy_refuses_the_console_mailer_in_production():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=env)
     assert result.returncode != 0
     assert "mail.E001" in result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_development_field_key():
+    env = {**PRODUCTION_ENV}
+    del env["ESS_FIELD_KEYS"]
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=env)
+    assert result.returncode != 0
+    assert "ess.E001" in result.stdout + result.stderr
 
 
 def test_default_settings_need_no_configuration():

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BenefitsConfig(AppConfig):
+    name = "hr.benefits"
+    label = "benefits"
+    verbose_name = _("Benefits")
