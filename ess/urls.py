@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("ess.accounts.people_urls")),
     path("content/", include("ess.content.urls")),
     path("hr/", include("hr.urls")),
+    path("directory/", include("hr.directory.urls")),
     path("benefits/", include("hr.benefits.urls")),
     path("letters/", include("hr.letters.urls")),
     path("handbook/", include("handbook.urls")),

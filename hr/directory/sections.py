@@ -1,0 +1,1 @@
+"""Navigation for the directory, org chart and My team (registered from HrConfig.ready)."""

@@ -1,0 +1,1 @@
+"""Notification kinds for personal-data changes."""

@@ -1,0 +1,1 @@
+"""Navigation for My profile and the HR change-request queue."""
