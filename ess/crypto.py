@@ -102,6 +102,8 @@ class EncryptedField(models.TextField):
     def to_python(self, value):
         if value is None or value == "" or not isinstance(value, str):
             return value
+        if value.startswith(TOKEN_PREFIX):  # loaddata of a dump made by value_to_string
+            value = decrypt_text(value)
         return self.from_text(value)
 
     def get_internal_type(self) -> str:
@@ -124,6 +126,12 @@ class EncryptedDecimalField(EncryptedField):
     def from_text(self, text: str) -> Decimal:
         return Decimal(text)
 
+    def value_from_object(self, obj):
+        # Serializers pass Decimals through untouched ("protected types"); as a string the
+        # value goes through value_to_string, so dumpdata writes ciphertext for it too.
+        value = super().value_from_object(obj)
+        return None if value is None else str(value)
+
     def _empty(self):
         return None
 
@@ -136,6 +144,8 @@ class EncryptedJSONField(EncryptedField):
         return json.loads(text)
 
     def to_python(self, value):
+        if isinstance(value, str) and value.startswith(TOKEN_PREFIX):
+            return self.from_text(decrypt_text(value))
         return value
 
     def _empty(self):

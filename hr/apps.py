@@ -7,5 +7,9 @@ class HrConfig(AppConfig):
     verbose_name = _("HR")
 
     def ready(self) -> None:
+        from ess.content.attachments import register_attachment_owner
         from hr import kinds, sections  # noqa: F401  (notification kinds, navigation)
         from hr.directory import sections as directory_sections  # noqa: F401
+        from hr.profile_selectors import can_read_change_request
+
+        register_attachment_owner("hr.changerequest", can_read_change_request)

@@ -11,6 +11,7 @@ from ess.accounts.roles import Role
 from ess.portal.seeding import DEMO_PASSWORD, EMAIL_DOMAIN, SeedContext
 from hr.models import Department, Employee, Location
 from hr.org import org_paths_rebuild
+from hr.seed_private import seed_open_requests, seed_private_data
 from hr.services import manager_role_sync
 
 # Dates are anchored, not taken from today, so the same seed gives the same company.
@@ -358,6 +359,10 @@ def seed_demo(ctx: SeedContext) -> None:
     through.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
     RoleGrant.objects.bulk_create(grants)
     manager_role_sync()
+
+    country_of = {e.pk: e.location.country for e in employees}
+    seed_private_data(ctx, employees, country_of)
+    seed_open_requests(ctx, employees)
 
     ctx.shared["employees"] = employees
     ctx.shared["departments"] = departments

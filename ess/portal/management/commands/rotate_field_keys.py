@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, batch_size: int, **options) -> None:
+        self.verbosity = options["verbosity"]
         for label, count in field_keys_rotate(batch_size=batch_size, progress=self._progress):
             self.stdout.write(f"{label}: {count} re-encrypted")
         self.stdout.write(self.style.SUCCESS("All encrypted data now uses the first key."))
