@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from hr.models import ChangeRequest, PersonalProfile
@@ -40,7 +41,7 @@ def from_json(field: str, value):
 
 
 def field_label(field: str) -> str:
-    return str(PersonalProfile._meta.get_field(field).verbose_name)
+    return capfirst(str(PersonalProfile._meta.get_field(field).verbose_name))
 
 
 def country_name(code: str) -> str:

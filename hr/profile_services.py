@@ -254,9 +254,11 @@ def _bank_change_notice(request: ChangeRequest, *, applied: bool) -> None:
                 "paid into (change request #%(number)s). If this wasn't you, contact HR and "
                 "IT security straight away."
             ) % {"number": request.pk}
+    # The notification e-mails the work address (security notices cannot be muted); the
+    # other addresses on file get the same text straight from the outbox.
     _security_notice(
         employee=employee,
-        addresses=_contact_addresses(employee),
+        addresses=[a for a in _contact_addresses(employee) if a != employee.user.email],
         event_key=f"bank-{request.pk}-{'applied' if applied else 'requested'}",
         subject=subject,
         body=body,
@@ -265,6 +267,7 @@ def _bank_change_notice(request: ChangeRequest, *, applied: bool) -> None:
         recipient=employee.user,
         kind=kinds.PERSONAL_DATA_SECURITY.key,
         title=subject,
+        body=body,
         url=reverse("hr:request", args=[request.pk]),
         dedupe_key=f"hr-bank-{request.pk}-{'applied' if applied else 'requested'}",
     )
