@@ -191,7 +191,8 @@ class DecisionForm(forms.Form):
             ("approve", _("Approve")),
             ("ask_info", _("Ask for information")),
             ("reject", _("Reject")),
-        ]
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     note = forms.CharField(
         label=_("Note to the employee"),
