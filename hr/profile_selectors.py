@@ -1,10 +1,12 @@
 """Reads for personal data and change requests; each one decides who may see what."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from ess.accounts.models import User
-from hr.models import ChangeRequest, Employee, PersonalProfile, ProfileChange
+from hr.models import ChangeRequest, Compensation, Employee, PersonalProfile, ProfileChange
 from hr.permissions import is_hr
 
 Status = ChangeRequest.Status
@@ -16,6 +18,31 @@ def employee_with_private_data(*, user: User) -> Employee | None:
         Employee.objects.select_related("department", "location", "manager__user", "profile")
         .prefetch_related("emergency_contacts")
         .filter(user=user)
+        .first()
+    )
+
+
+def employee_record_for_hr(*, user: User, pk: int) -> Employee:
+    """Someone's full HR record, for HR only: 403 for everyone else (they know HR exists)."""
+    if not is_hr(user):
+        raise PermissionDenied
+    employee = (
+        Employee.objects.select_related(
+            "user", "department", "location", "manager__user", "profile"
+        )
+        .prefetch_related("emergency_contacts")
+        .filter(pk=pk)
+        .first()
+    )
+    if employee is None:
+        raise Http404
+    return employee
+
+
+def current_compensation(*, employee: Employee) -> Compensation | None:
+    return (
+        employee.compensations.filter(effective_from__lte=timezone.localdate())
+        .order_by("-effective_from")
         .first()
     )
 

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("profile/requests/new/<slug:kind>/", views.request_new, name="request_new"),
     path("requests/", views.ChangeRequestQueueView.as_view(), name="queue"),
+    path("employees/<int:pk>/", views.employee_record, name="employee_record"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/comment/", views.request_comment, name="request_comment"),

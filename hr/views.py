@@ -82,6 +82,39 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "hr/profile.html", context)
 
 
+def employee_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR's view of one person's private data: masked until HR asks, and every reveal audited."""
+    employee = selectors.employee_record_for_hr(user=request.user, pk=pk)
+    personal = selectors.profile_of(employee)
+    reveal = request.GET.get("reveal") == "1"
+    compensation = selectors.current_compensation(employee=employee)
+    if reveal:
+        shown = [f for f in SENSITIVE_FIELDS if getattr(personal, f, "")]
+        if compensation is not None:
+            shown.append("annual_base_salary")
+        services.sensitive_read_record(
+            actor=request.user,
+            employee=employee,
+            fields=shown,
+            purpose="hr_record_view",
+            request=request,
+        )
+    rows = [
+        (field_label(field), display(field, getattr(personal, field, ""), reveal=reveal))
+        for field in PERSONAL_FIELDS
+    ]
+    context = {
+        "employee": employee,
+        "personal_rows": rows,
+        "contacts": employee.emergency_contacts.all(),
+        "compensation": compensation,
+        "revealed": reveal,
+        "requests": selectors.change_requests_of(employee=employee),
+        "history": _history_entries(selectors.profile_history(employee=employee)[:20]),
+    }
+    return render(request, "hr/employee_record.html", context)
+
+
 def profile_edit(request: HttpRequest) -> HttpResponse:
     employee = _my_employee(request)
     personal = selectors.profile_of(employee)

@@ -396,3 +396,51 @@ def test_my_profile_stays_within_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert len(response.context["requests"]) == 5
     assert len(response.context["history"]) == 7  # one entry per field that changed
+
+
+def emmas_record(request) -> str:
+    employee = request.getfixturevalue("employee")
+    return reverse("hr:employee_record", args=[employee.employee.pk])
+
+
+RECORD_MATRIX = [
+    Row(
+        emmas_record,
+        {
+            "anonymous": 302,
+            "employee": 403,
+            "other_employee": 403,
+            "manager": 403,
+            "hr_officer": 200,
+            "payroll_officer": 403,
+        },
+    )
+]
+
+
+@pytest.mark.parametrize(("row", "who"), expand(RECORD_MATRIX))
+def test_hr_record_permission_matrix(client, request, row, who, manager):
+    assert_access(client, request, row, who)
+
+
+def test_hr_record_masks_secrets_until_revealed_and_audits_the_reveal(client, employee, hr_officer):
+    from tests.hr.factories import CompensationFactory
+
+    PersonalProfileFactory(employee=employee.employee)
+    CompensationFactory(employee=employee.employee)
+    client.force_login(hr_officer)
+    url = reverse("hr:employee_record", args=[employee.employee.pk])
+    html = client.get(url).content.decode()
+    assert "111222333" not in html
+    assert "61" not in html.split("Annual base salary")[1][:80]
+    assert not AuditEvent.objects.filter(action="hr.sensitive_read").exists()
+    html = client.get(url + "?reveal=1").content.decode()
+    assert "111222333" in html
+    assert "NL91 ABNA 0417 1643 00" in html
+    assert "61,873.45" in html
+    event = AuditEvent.objects.get(action="hr.sensitive_read")
+    assert event.detail == {
+        "fields": ["annual_base_salary", "iban", "national_id"],
+        "purpose": "hr_record_view",
+    }
+    assert client.get(reverse("hr:employee_record", args=[99999])).status_code == 404
