@@ -1,0 +1,1 @@
+"""Benefits pages: the employee, the manager chain and HR."""
