@@ -26,7 +26,7 @@ def letter_for_viewer(*, user: User, pk: int) -> Letter:
     """The owner's own letter, or any letter for HR; everyone else gets a 404."""
     letters = Letter.objects.select_related(
         "employee__user", "employee__department", "template", "template_version", "decided_by"
-    )
+    ).defer("text")  # the printed text (salary included) loads only where it is shown
     if not can_manage_letters(user):
         letters = letters.filter(employee__user=user)
     return get_object_or_404(letters, pk=pk)
@@ -75,14 +75,23 @@ def letter_by_code(*, user: User, code: str) -> Letter | None:
         Letter.objects.select_related(
             "employee__user", "employee__department", "template", "template_version", "revoked_by"
         )
-        .select_related("letterpdf")
+        .defer("text")
         .filter(verification_code=normalised)
         .first()
     )
 
 
 def letter_pdf(letter: Letter) -> LetterPdf | None:
+    """The stored PDF's facts (checksum, size) without loading the file itself."""
+    return LetterPdf.objects.defer("token").filter(letter=letter).first()
+
+
+def letter_pdf_file(letter: Letter) -> LetterPdf | None:
     return LetterPdf.objects.filter(letter=letter).first()
+
+
+def requests_since(employee: Employee, since: datetime.datetime) -> int:
+    return Letter.objects.filter(employee=employee, requested_at__gte=since).count()
 
 
 def letterhead() -> Letterhead:

@@ -1,6 +1,7 @@
 """Writes for letters: templates and their versions, requests, decisions, production,
 revocation, and re-encryption of the stored PDFs."""
 
+import datetime
 import hashlib
 import logging
 
@@ -27,6 +28,8 @@ from hr.models import Employee
 logger = logging.getLogger(__name__)
 
 Status = Letter.Status
+# Letters one person may ask for in a day: enough for any real need, not for a flood.
+DAILY_REQUEST_LIMIT = 10
 LETTER_KIND = "letters"
 APPROVAL_KIND = "letter_approvals"
 
@@ -190,6 +193,16 @@ def letter_request(
     if template is None or not template.is_active or template.current_version is None:
         raise ValidationError(_("This letter cannot be requested any more."), code="inactive")
     version = template.current_version
+    day_ago = timezone.now() - datetime.timedelta(days=1)
+    if selectors.requests_since(employee, day_ago) >= DAILY_REQUEST_LIMIT:
+        raise ValidationError(
+            _(
+                "You have asked for %(count)d letters in the last 24 hours. Please try again "
+                "tomorrow, or contact HR if you need more."
+            )
+            % {"count": DAILY_REQUEST_LIMIT},
+            code="too_many",
+        )
     if version.uses_salary and not selectors.has_compensation(employee):
         raise ValidationError(
             _(
@@ -540,7 +553,7 @@ def letter_pdf_bytes(
     *, letter: Letter, viewer: User, request: HttpRequest | None = None
 ) -> bytes | None:
     """The plaintext PDF for a download, checked against its checksum; audited."""
-    stored = selectors.letter_pdf(letter)
+    stored = selectors.letter_pdf_file(letter)
     if stored is None:
         return None
     data = decrypt_bytes(bytes(stored.token))

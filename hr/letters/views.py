@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -91,7 +92,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     name = slugify(letter.template.name) or "letter"
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{letter.issued_at:%Y-%m-%d}.pdf"'
+        f'attachment; filename="{name}-{timezone.localdate(letter.issued_at):%Y-%m-%d}.pdf"'
     )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

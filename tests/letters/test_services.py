@@ -390,3 +390,13 @@ def test_a_second_hr_officer_from_another_team_is_told_too(
     request_letter(employee, salary_letter_template)
     assert Notification.objects.filter(kind="letter_approvals").count() == 2
     assert Notification.objects.filter(recipient=colleague, kind="letter_approvals").exists()
+
+
+def test_an_employee_cannot_flood_the_desk_with_requests(employee, employment_template):
+    for _ in range(services.DAILY_REQUEST_LIMIT):
+        request_letter(employee, employment_template)
+    with pytest.raises(ValidationError) as caught:
+        request_letter(employee, employment_template)
+    assert caught.value.code == "too_many"
+    Letter.objects.update(requested_at=timezone.now() - datetime.timedelta(days=2))
+    request_letter(employee, employment_template)
