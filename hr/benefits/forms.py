@@ -16,6 +16,20 @@ from hr.benefits.models import (
 from hr.models import Department, Employee, Location
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CheckboxChoices(forms.CheckboxSelectMultiple):
+    """Bootstrap's form-check markup: one box and its label per line."""
+
+    template_name = "benefits/widgets/choices.html"
+    option_template_name = "benefits/widgets/choice_option.html"
+
+
+class RadioChoices(forms.RadioSelect):
+    template_name = "benefits/widgets/choices.html"
+    option_template_name = "benefits/widgets/choice_option.html"
+
+
 WAIVE = "waive"
 
 
@@ -24,7 +38,7 @@ class PlanForm(forms.ModelForm):
         label=_("Locations"),
         queryset=Location.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxChoices,
         help_text=_("None ticked: every location."),
     )
     eligible_departments = forms.ModelMultipleChoiceField(
@@ -38,7 +52,7 @@ class PlanForm(forms.ModelForm):
         label=_("Contract types"),
         choices=Employee.ContractType.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxChoices,
         help_text=_("None ticked: every contract type."),
     )
 
@@ -92,12 +106,12 @@ class DependentChoiceField(forms.ModelMultipleChoiceField):
 class ElectionForm(forms.Form):
     """Choose one coverage level of a plan, or waive it; tick who the level covers."""
 
-    choice = forms.ChoiceField(label=_("Coverage"), widget=forms.RadioSelect)
+    choice = forms.ChoiceField(label=_("Coverage"), widget=RadioChoices)
     dependents = DependentChoiceField(
         label=_("Who is covered besides you"),
         queryset=Dependent.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxChoices,
         help_text=_("Only for coverage levels that include a partner, children or family."),
     )
 

@@ -74,6 +74,10 @@ class Plan(models.Model):
         return self.category == self.Category.EXTRA_LEAVE
 
     def clean(self) -> None:
+        if len(self.description or "") > 4000:
+            raise ValidationError(
+                {"description": _("Keep the description under 4,000 characters.")}
+            )
         self.currency = (self.currency or "").upper()
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": _("Use a three-letter currency code.")})
@@ -240,6 +244,10 @@ class LifeEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("benefits:life_event", args=[self.pk])
+
+    def clean(self) -> None:
+        if len(self.description or "") > 1000:
+            raise ValidationError({"description": _("Keep the details under 1,000 characters.")})
 
     def allows_changes(self, today) -> bool:
         return (

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from babel.numbers import format_currency
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -115,6 +115,7 @@ def _story(
     user = employee.user
     name = user.get_full_name() or user.email
     date = lambda value: formats.date_format(value, "DATE_FORMAT")  # noqa: E731
+    generated_at = timezone.localtime(generated_at)
     story = [
         p(statement_title(plan_year), "Title"),
         p(

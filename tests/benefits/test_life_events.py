@@ -209,3 +209,10 @@ def test_the_queue_offers_no_decision_on_ones_own_event(client, hr_officer):
     client.post(reverse("benefits:life_event_decide", args=[event.pk, "approve"]))
     event.refresh_from_db()
     assert event.status == LifeEvent.Status.PENDING
+
+
+def test_overlong_details_are_refused_by_the_service_too(employee):
+    with pytest.raises(ValidationError) as caught:
+        _report(employee, description="x" * 1001)
+    assert "description" in caught.value.message_dict
+    assert not LifeEvent.objects.exists()
