@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from hr.benefits import services
 from hr.benefits.models import Dependent, LifeEvent, Plan
@@ -347,6 +348,16 @@ def test_enrolment_report_counts_levels_and_exports_csv(client, hr_officer, worl
     assert "<a href" not in response.content.decode()
     xlsx = client.get(reverse("benefits:manage_enrolment"), {"_export": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert list(table[0]) == rows[0]
+    assert len(table) == len(rows)
+    # Sorted like the page: by the client's (allowed) sort key.
+    by_cost = client.get(
+        reverse("benefits:manage_enrolment"), {"_export": "csv", "sort": "-employee_monthly_cost"}
+    )
+    ordered = list(csv.reader(io.StringIO(by_cost.content.decode())))[1:]
+    assert [row[cost] for row in ordered] == sorted((row[cost] for row in ordered), reverse=True)
 
 
 def test_enrolment_filters_by_department_with_sub_departments(client, hr_officer, world):

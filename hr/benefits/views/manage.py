@@ -17,7 +17,7 @@ from hr.benefits.filters import EnrolmentFilter, LifeEventFilter
 from hr.benefits.forms import CoverageLevelForm, DecisionForm, PlanForm, WindowForm
 from hr.benefits.models import CoverageLevel, EnrolmentWindow, LifeEvent
 from hr.benefits.permissions import can_manage_benefits, require
-from hr.benefits.tables import EnrolmentTable, LifeEventTable
+from hr.benefits.tables import EnrolmentExport, EnrolmentTable, LifeEventTable
 from hr.benefits.views.employee import add_errors
 
 
@@ -212,6 +212,7 @@ class EnrolmentView(
     paginate_by = 50
     export_formats = ("csv", "xlsx")
     export_name = "benefits-enrolment"
+    export_class = EnrolmentExport
 
     def get_default_filters(self) -> dict[str, str]:
         today = timezone.localdate()
