@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -271,6 +271,8 @@ def election_make(
             % {"year": plan_year},
             code="closed",
         )
+    # One person's choices are made one at a time (two tabs, a double click): lock their row.
+    Employee.objects.select_for_update().filter(pk=employee.pk).exists()
     existing = (
         Election.objects.select_for_update()
         .filter(employee=employee, plan=plan, plan_year=plan_year)
@@ -315,7 +317,14 @@ def election_make(
     election.life_event = period.life_event
     election.elected_at = timezone.now()
     election.decided_by, election.decided_at, election.decision_note = None, None, ""
-    election.save()
+    try:
+        with transaction.atomic():
+            election.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("This choice was just saved from another window. Reload the page and check it."),
+            code="concurrent",
+        ) from None
     election.dependents.set(dependents)
     audit_record(
         actor=actor,

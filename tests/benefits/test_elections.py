@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -238,3 +239,18 @@ def test_removing_a_level_in_use_is_refused(employee, hr_officer):
         services.level_delete(actor=hr_officer, level=plan.levels.get(name="Employee only"))
     services.level_delete(actor=hr_officer, level=plan.levels.get(name="Family"))
     assert not CoverageLevel.objects.filter(name="Family").exists()
+
+
+def test_a_second_first_choice_saved_at_the_same_moment_is_refused_cleanly(employee):
+    window = open_window()
+    plan = PlanFactory()
+    # Another request inserted the row after this one looked for it.
+    Election.objects.create(
+        employee=employee.employee, plan=plan, plan_year=window.plan_year, status="waived"
+    )
+    with mock.patch.object(Election.objects, "select_for_update") as lookup:
+        lookup.return_value.filter.return_value.first.return_value = None
+        with pytest.raises(ValidationError) as caught:
+            _elect(employee, plan, window.plan_year, "Employee only")
+    assert caught.value.code == "concurrent"
+    assert Election.objects.get().status == Election.Status.WAIVED
