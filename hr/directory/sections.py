@@ -1,1 +1,35 @@
 """Navigation for the directory, org chart and My team (registered from HrConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ess.portal.sections import Section, register_section
+from hr.directory.permissions import has_manager_role
+from hr.team import team_approvals_for
+
+
+def _waiting_decisions(user) -> int:
+    return len(team_approvals_for(user))
+
+
+register_section(
+    Section(
+        key="directory",
+        label=_("Directory"),
+        url_name="directory:search",
+        icon="person-lines-fill",
+        description=_("Find a colleague by name, department, job title or office."),
+        order=200,
+    )
+)
+register_section(
+    Section(
+        key="my-team",
+        label=_("My team"),
+        url_name="directory:team",
+        icon="people",
+        description=_("Your reports, decisions waiting for you, joiners and anniversaries."),
+        visible_to=has_manager_role,
+        order=210,
+        badge=_waiting_decisions,
+    )
+)
