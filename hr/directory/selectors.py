@@ -53,11 +53,9 @@ USER_FIELDS = ("user__first_name", "user__last_name", "user__email")
 NAME_ORDER = ("user__last_name", "user__first_name", "pk")
 
 
-def is_current_filter(today: datetime.date, *, prefix: str = "") -> Q:
+def is_current_filter(today: datetime.date) -> Q:
     """Started, and not yet past their last working day (the end date itself still counts)."""
-    return Q(**{f"{prefix}start_date__lte": today}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
-    )
+    return Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 
 def is_current(employee: Employee | None, today: datetime.date | None = None) -> bool:

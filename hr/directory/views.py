@@ -3,7 +3,6 @@
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
@@ -17,9 +16,15 @@ from hr.directory.tables import DirectoryTable, TeamTable
 from hr.team import team_approvals_for
 
 
-class StrictFilterMixin:
-    """A filter value no form control can send (an unknown department, a 5,000-character
-    name) is refused with 400 instead of quietly showing everyone or no one."""
+class StrictListMixin:
+    """What no control on the page can send is refused with 400 instead of being guessed
+    at: a filter value outside its choices (an unknown department, a 5,000-character name),
+    a second sort key, or a page size (which would otherwise list everyone on one page)."""
+
+    def get(self, request, *args, **kwargs):
+        if "per_page" in request.GET or len(request.GET.getlist("sort")) > 1:
+            raise SuspiciousOperation("Page size or repeated sort key in a directory list")
+        return super().get(request, *args, **kwargs)
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -28,7 +33,7 @@ class StrictFilterMixin:
         return filterset
 
 
-class DirectorySearchView(StrictFilterMixin, SafeOrderingMixin, SingleTableMixin, FilterView):
+class DirectorySearchView(StrictListMixin, SafeOrderingMixin, SingleTableMixin, FilterView):
     template_name = "directory/search.html"
     table_class = DirectoryTable
     filterset_class = DirectoryFilter
@@ -59,7 +64,7 @@ def org_chart(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "directory/org_chart.html", {"chart": chart})
 
 
-class TeamView(StrictFilterMixin, SafeOrderingMixin, ExportMixin, SingleTableMixin, FilterView):
+class TeamView(StrictListMixin, SafeOrderingMixin, ExportMixin, SingleTableMixin, FilterView):
     template_name = "directory/team.html"
     table_class = TeamTable
     filterset_class = TeamFilter
@@ -77,10 +82,11 @@ class TeamView(StrictFilterMixin, SafeOrderingMixin, ExportMixin, SingleTableMix
         return selectors.team_members(manager=self.manager)
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get(self.export_trigger_param):
+            return context  # an export is the table alone
         return {
-            **super().get_context_data(**kwargs),
+            **context,
             "approvals": team_approvals_for(self.request.user),
-            "events": team_events(manager=self.manager, today=today),
-            "today": today,
+            "events": team_events(manager=self.manager),
         }

@@ -131,6 +131,8 @@ def test_results_sort_by_whitelisted_columns(searcher, company):
         {"department": "999999"},
         {"location": "1 OR 1=1"},
         {"q": "x" * 500},
+        {"per_page": "10000"},  # everyone on one page
+        {"sort": ["name", "user__password"]},
     ],
 )
 def test_hostile_sort_and_filter_values_answer_400(searcher, company, params):
@@ -154,17 +156,21 @@ def test_names_and_titles_are_escaped(searcher):
         title="<b onmouseover=alert(2)>Boss</b>",
         phone='"><svg onload=alert(3)>',
     )
-    person("Rita", "Report", manager=evil)
+    report = person("Rita", "Report", manager=evil, title="<i onclick=alert(4)>x</i>")
     pages = [
         searcher.get(URL).content.decode(),
         searcher.get(reverse("directory:card", args=[evil.pk])).content.decode(),
         searcher.get(reverse("directory:org_for", args=[evil.pk])).content.decode(),
+        searcher.get(reverse("directory:card", args=[report.pk])).content.decode(),
     ]
+    searcher.force_login(evil.user)  # their team page names them as Rita's manager
+    pages.append(searcher.get(reverse("directory:team")).content.decode())
     for page in pages:
         assert "<script>alert" not in page
         assert "<img src=x" not in page
         assert "<b onmouseover" not in page
         assert "<svg onload" not in page
+        assert "<i onclick" not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
 
