@@ -67,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["last_name", "first_name", "email"]
+        # Directory, queues and reports list people by name; without it every such page
+        # sorts the whole user table.
+        indexes = [models.Index(fields=["last_name", "first_name", "email"], name="user_by_name")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
