@@ -5,9 +5,7 @@ Target: under 50 ms p95 for every page measured.
     .venv/bin/python bench/directory.py [--scale 67] [--runs 50] [--database PATH]
 
 `--database` keeps the seeded SQLite file (and reuses it when it already holds people), so
-repeated runs skip the minutes of seeding. `--name-index` measures what an index on the
-users' (last_name, first_name) would change, written to directory_with_name_index.json; the
-schema itself does not have that index.
+repeated runs skip the minutes of seeding.
 """
 
 import argparse
@@ -119,11 +117,6 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=67, help="67 = about 10,000 employees")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--database", help="a SQLite file to keep and reuse")
-    parser.add_argument(
-        "--name-index",
-        action="store_true",
-        help="add an index on users' (last_name, first_name) first: a what-if measurement",
-    )
     args = parser.parse_args()
 
     if args.database:
@@ -138,16 +131,10 @@ def main() -> None:
     from ess.accounts.models import User
     from hr.models import Department, Employee, Location
 
-    with connection.cursor() as cursor:
-        # A kept database must not carry the what-if index into a plain run.
-        cursor.execute("DROP INDEX IF EXISTS bench_user_name")
-        if args.name_index:
-            cursor.execute("CREATE INDEX bench_user_name ON accounts_user (last_name, first_name)")
     results = {
         "scale": args.scale,
         "employees": Employee.objects.count(),
         "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
-        "what_if_user_name_index": args.name_index,
         "database": connection.vendor,
         "python": platform.python_version(),
         "cpu_calibration_ms": _cpu_calibration_ms(),
@@ -202,7 +189,7 @@ def main() -> None:
     finally:
         hr.team._SOURCES = sources
     results["target_met"] = not missed
-    path = write("directory_with_name_index" if args.name_index else "directory", results)
+    path = write("directory", results)
     verdict = "met" if not missed else "MISSED by: " + ", ".join(missed)
     print(
         f"{results['employees']} employees; seeding took {results['seed_seconds']} s; "
