@@ -30,6 +30,16 @@ ADDRESS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _role_groups():
+    """The role groups come from a data migration; a transactional test before this one
+    may have flushed them, and the factories look them up by name."""
+    from django.contrib.auth.models import Group
+
+    for role in Role:
+        Group.objects.get_or_create(name=str(role))
+
+
 def _in_threads(*calls) -> list:
     """Run the calls at the same moment, each on its own database connection."""
     barrier = threading.Barrier(len(calls))
@@ -138,3 +148,36 @@ def test_pg_dump_holds_no_plaintext_secrets(postgres_server):
     assert "Coolsingel 40" in dump  # a non-secret field, to show the rows are in the dump
     for secret in ("111222333", "NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "61873.45"):
         assert secret not in dump
+
+
+def test_two_officers_deciding_a_salary_letter_at_once_produce_one_decision():
+    from ess.audit.models import AuditEvent
+    from hr.letters import services as letters
+    from hr.letters.models import Letter
+    from tests.letters.factories import request_letter, salary_template
+
+    first = _role_holder("hanna@example.org", Role.HR_OFFICER)
+    second = _role_holder("harriet@example.org", Role.HR_OFFICER)
+    letters.letterhead_update(
+        actor=first,
+        company_name="Northwind Logistics",
+        address="Maashaven Noordzijde 12\n3072 AD Rotterdam",
+        contact_line="hr@northwind.example",
+        signatory_name="Hanna Hr",
+        signatory_title="HR Advisor",
+    )
+    template = salary_template(actor=first)
+    employee = EmployeeFactory().user
+    CompensationFactory(employee=employee.employee)
+    letter = request_letter(employee, template)
+    assert letter.status == Letter.Status.PENDING
+    results = _in_threads(
+        lambda: letters.letter_approve(letter=Letter.objects.get(pk=letter.pk), actor=first),
+        lambda: letters.letter_reject(
+            letter=Letter.objects.get(pk=letter.pk), actor=second, note="Nope."
+        ),
+    )
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1, results
+    decisions = AuditEvent.objects.filter(action__in=["letters.approved", "letters.rejected"])
+    assert decisions.count() == 1
