@@ -1,6 +1,7 @@
 """Navigation for the directory, org chart and My team (registered from HrConfig.ready)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ess.portal.sections import Section, register_section
 from hr.directory.permissions import has_manager_role
@@ -14,7 +15,7 @@ def _waiting_decisions(user) -> int:
 register_section(
     Section(
         key="directory",
-        label=_("Directory"),
+        label=pgettext_lazy("colleagues", "Directory"),
         url_name="directory:search",
         icon="person-lines-fill",
         description=_("Find a colleague by name, department, job title or office."),
