@@ -22,12 +22,23 @@ class PendingApproval:
 
 
 ApprovalSource = Callable[[User], Sequence[PendingApproval]]
+ApprovalCount = Callable[[User], int]
 
 _SOURCES: dict[str, ApprovalSource] = {}
+_COUNTS: dict[str, ApprovalCount] = {}
 
 
-def register_team_approvals(key: str, source: ApprovalSource) -> None:
+def register_team_approvals(
+    key: str, source: ApprovalSource, *, count: ApprovalCount | None = None
+) -> None:
+    """`count` answers "how many?" cheaply for the navigation badge, which every page of a
+    manager shows; without it the badge builds the whole list."""
     _SOURCES[key] = source
+    _COUNTS[key] = count or (lambda manager: len(source(manager)))
+
+
+def team_approval_count(manager: User) -> int:
+    return sum(count(manager) for _key, count in sorted(_COUNTS.items()))
 
 
 def team_approvals_for(manager: User) -> list[PendingApproval]:

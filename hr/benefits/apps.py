@@ -10,9 +10,11 @@ class BenefitsConfig(AppConfig):
     def ready(self) -> None:
         from ess.content.attachments import register_attachment_owner
         from hr.benefits import kinds, sections  # noqa: F401  (notification kinds, navigation)
-        from hr.benefits.selectors import can_read_life_event
+        from hr.benefits.selectors import can_read_life_event, team_pending_count
         from hr.benefits.team import pending_extra_leave
         from hr.team import register_team_approvals
 
-        register_team_approvals("benefits.extra_leave", pending_extra_leave)
+        register_team_approvals(
+            "benefits.extra_leave", pending_extra_leave, count=team_pending_count
+        )
         register_attachment_owner("benefits.lifeevent", can_read_life_event)

@@ -5,11 +5,11 @@ from django.utils.translation import pgettext_lazy
 
 from ess.portal.sections import Section, register_section
 from hr.directory.permissions import has_manager_role
-from hr.team import team_approvals_for
+from hr.team import team_approval_count
 
 
 def _waiting_decisions(user) -> int:
-    return len(team_approvals_for(user))
+    return team_approval_count(user)
 
 
 register_section(

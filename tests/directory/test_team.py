@@ -82,6 +82,7 @@ def test_hostile_sort_and_filter_values_answer_400(client, boss_team, params):
 
 def test_team_page_shows_events_and_an_empty_decision_list(client, boss_team, monkeypatch):
     monkeypatch.setattr(team_registry, "_SOURCES", {})
+    monkeypatch.setattr(team_registry, "_COUNTS", {})
     today = timezone.localdate()
     person("Nina", "Newcomer", manager=boss_team, start=today - datetime.timedelta(days=3))
     person("Lena", "Leaving", manager=boss_team, end=today + datetime.timedelta(days=12))
@@ -114,7 +115,9 @@ def test_decisions_from_other_apps_are_listed(client, manager, monkeypatch):
             )
         ]
 
-    monkeypatch.setattr(team_registry, "_SOURCES", {"leave": source})
+    monkeypatch.setattr(team_registry, "_SOURCES", {})
+    monkeypatch.setattr(team_registry, "_COUNTS", {})
+    team_registry.register_team_approvals("leave", source)
     client.force_login(manager)
     page = client.get(URL).content.decode()
     assert '<a href="/leave/requests/7/">Extra leave: 2 days</a>' in page
@@ -136,6 +139,7 @@ def test_team_page_query_count_is_fixed(
     client, boss_team, monkeypatch, django_assert_max_num_queries
 ):
     monkeypatch.setattr(team_registry, "_SOURCES", {})
+    monkeypatch.setattr(team_registry, "_COUNTS", {})
     team(boss_team, 10, prefix="Extra")
     client.force_login(boss_team.user)
     # session, user, groups; the role check (Bea has reports but no synced role yet); the
