@@ -460,6 +460,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ess.accounts.tasks.nightly_ldap_sync",
         "schedule": crontab(hour=2, minute=15),
     },
+    "hr-rebuild-org-paths": {
+        "task": "hr.tasks.rebuild_org_paths",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "hr-apply-due-changes": {
         "task": "hr.tasks.apply_due_change_requests",
         "schedule": crontab(minute=5),

@@ -11,5 +11,8 @@ class HrConfig(AppConfig):
         from hr import kinds, sections  # noqa: F401  (notification kinds, navigation)
         from hr.directory import sections as directory_sections  # noqa: F401
         from hr.profile_selectors import can_read_change_request
+        from hr.profile_services import change_request_document_read
 
-        register_attachment_owner("hr.changerequest", can_read_change_request)
+        register_attachment_owner(
+            "hr.changerequest", can_read_change_request, on_read=change_request_document_read
+        )

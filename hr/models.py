@@ -247,7 +247,8 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=1000, blank=True)
+    # Free text about a bank account or ID often quotes it: encrypted like the values.
+    decision_note = EncryptedTextField(_("decision note"), blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -270,7 +271,7 @@ class ChangeRequest(models.Model):
 class ChangeRequestComment(models.Model):
     request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("comment"), max_length=2000)
+    body = EncryptedTextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

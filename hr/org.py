@@ -6,7 +6,7 @@ collation sorts the paths like plain strings, and fixed width, so "everyone unde
 range [X's path, X's path + 1): one index range scan on SQLite and PostgreSQL alike.
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 
 WIDTH = 9
@@ -36,13 +36,21 @@ def subtree_filter(path: str, *, field: str = "org_path", include_self: bool = T
     return condition
 
 
+@transaction.atomic
 def org_path_refresh(employee) -> None:
-    """Bring the person's path, and everyone's under them, in line with their manager."""
+    """Bring the person's path, and everyone's under them, in line with their manager.
+
+    The manager's row is locked while their path is read, so two moves at once cannot
+    each build on a path the other is changing. A nightly rebuild repairs anything that
+    bypassed `save()` (bulk writes, a manager's row deleted under SET_NULL)."""
     model = type(employee)
     manager_path = ""
     if employee.manager_id:
         manager_path = (
-            model.objects.filter(pk=employee.manager_id).values_list("org_path", flat=True).first()
+            model.objects.select_for_update()
+            .filter(pk=employee.manager_id)
+            .values_list("org_path", flat=True)
+            .first()
             or ""
         )
     expected = manager_path + segment(employee.pk)

@@ -315,10 +315,15 @@ def change_request_decide(
             _("Your request was approved: %(kind)s"),
             _("It takes effect on %(date)s."),
         ),
-        Status.REJECTED: (_("Your request was rejected: %(kind)s"), _("HR's reason: %(note)s")),
+        # HR's words stay on the request page: they may quote an account or ID number, and
+        # notifications and e-mails are not encrypted.
+        Status.REJECTED: (
+            _("Your request was rejected: %(kind)s"),
+            _("Open the request to read HR's reason."),
+        ),
         Status.INFO_REQUESTED: (
             _("HR needs more information: %(kind)s"),
-            _("HR asks: %(note)s"),
+            _("Open the request to read HR's question and answer it."),
         ),
     }
     title, body = messages[request.status]
@@ -352,7 +357,7 @@ def change_request_comment(*, actor: User, request: ChangeRequest, body: str) ->
             request,
             f"comment-{comment.pk}",
             _("HR commented on your request: %(kind)s") % {"kind": request.get_kind_display()},
-            body,
+            _("Open the request to read the comment."),
         )
     audit_record(actor=actor, action="hr.change_request_commented", target=request)
     return request
@@ -437,4 +442,16 @@ def sensitive_read_record(
         target=employee,
         request=request,
         detail={"fields": sorted(fields), "purpose": purpose},
+    )
+
+
+def change_request_document_read(actor: User, request: ChangeRequest, attachment) -> None:
+    """A supporting document (a bank statement, an ID scan) shows what the mask hides: HR
+    opening one is a sensitive read like revealing the values."""
+    sensitive = sorted(set(request.proposed) & SENSITIVE_FIELDS)
+    sensitive_read_record(
+        actor=actor,
+        employee=request.employee,
+        fields=[*sensitive, "supporting_document"],
+        purpose=f"change_request_document:{attachment.pk}",
     )

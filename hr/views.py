@@ -138,8 +138,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 services.ContactInput(
                     **{k: f.cleaned_data[k] for k in ("name", "relationship", "phone")}
                 )
+                # Every filled-in form counts, changed or not: the list replaces what is stored.
                 for f in formset.forms
-                if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ],
             **form.cleaned_data,
         )
@@ -302,7 +303,8 @@ class ChangeRequestQueueView(
     template_name = "hr/queue.html"
     table_class = ChangeRequestTable
     filterset_class = ChangeRequestFilter
-    paginate_by = 50
+    # The table paginates; `paginate_by` would make the list view count the rows again.
+    table_pagination = {"per_page": 50}
     export_formats = ("csv", "xlsx")
     export_name = "change-requests"
 

@@ -32,16 +32,35 @@ OFFICE_TYPES = {
 
 # Which apps own attachments, and who may read an owner: model label -> can_read(user, obj).
 _READERS: dict[str, Callable[[User, models.Model], bool]] = {}
+# What to record when someone opens one (private documents are audited by their owner app).
+_ON_READ: dict[str, Callable[[User, models.Model, Attachment], None]] = {}
 
 
-def register_attachment_owner(label: str, can_read: Callable[[User, models.Model], bool]) -> None:
+def register_attachment_owner(
+    label: str,
+    can_read: Callable[[User, models.Model], bool],
+    *,
+    on_read: Callable[[User, models.Model, Attachment], None] | None = None,
+) -> None:
     _READERS[label] = can_read
+    if on_read is not None:
+        _ON_READ[label] = on_read
+
+
+def _label(attachment: Attachment) -> str:
+    return attachment.owner_type.app_label + "." + attachment.owner_type.model
 
 
 def can_read_attachment(user: User, attachment: Attachment) -> bool:
-    reader = _READERS.get(attachment.owner_type.app_label + "." + attachment.owner_type.model)
+    reader = _READERS.get(_label(attachment))
     owner = attachment.owner
     return bool(reader and owner is not None and reader(user, owner))
+
+
+def attachment_read_record(user: User, attachment: Attachment) -> None:
+    on_read = _ON_READ.get(_label(attachment))
+    if on_read is not None:
+        on_read(user, attachment.owner, attachment)
 
 
 def _detect_type(head: bytes, filename: str) -> str:

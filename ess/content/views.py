@@ -2,7 +2,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
-from ess.content.attachments import can_read_attachment
+from ess.content.attachments import attachment_read_record, can_read_attachment
 from ess.content.models import Attachment
 
 
@@ -12,6 +12,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(Attachment.objects.select_related("owner_type"), pk=pk)
     if not can_read_attachment(request.user, item):
         raise Http404
+    attachment_read_record(request.user, item)
     response = FileResponse(
         item.file.open("rb"),
         content_type=item.content_type,

@@ -66,3 +66,18 @@ def test_seed_demo_builds_the_company_deterministically(capsys):
     assert first_names == list(
         Employee.objects.order_by("pk").values_list("user__email", flat=True)[:20]
     )
+
+
+def test_the_nightly_rebuild_repairs_paths_that_bypassed_save(db):
+    from hr.models import Employee
+    from hr.tasks import rebuild_org_paths
+    from tests.factories import EmployeeFactory
+
+    boss = EmployeeFactory()
+    report = EmployeeFactory(manager=boss)
+    # A bulk write (or a manager deleted under SET_NULL) changes the line without save().
+    Employee.objects.filter(pk=report.pk).update(manager=None)
+    assert rebuild_org_paths.delay().get() == 1
+    report.refresh_from_db()
+    assert report.org_path == f"{report.pk:09d}"
+    assert rebuild_org_paths.delay().get() == 0

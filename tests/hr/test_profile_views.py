@@ -444,3 +444,64 @@ def test_hr_record_masks_secrets_until_revealed_and_audits_the_reveal(client, em
         "purpose": "hr_record_view",
     }
     assert client.get(reverse("hr:employee_record", args=[99999])).status_code == 404
+
+
+def test_saving_the_profile_keeps_contacts_that_were_not_touched(client, employee):
+    services.profile_update_direct(
+        actor=employee,
+        employee=employee.employee,
+        preferred_name="",
+        personal_phone="",
+        personal_email="",
+        contacts=[
+            services.ContactInput("Sam de Vries", "Partner", "+31687654321"),
+            services.ContactInput("Ria de Vries", "Parent", "+31611122233"),
+        ],
+    )
+    client.force_login(employee)
+    url = reverse("hr:profile_edit")
+    form = client.get(url).context["formset"]
+    data = {
+        "preferred_name": "",
+        "personal_phone": "+31 6 1234 5678",  # the only change
+        "personal_email": "",
+        "contacts-TOTAL_FORMS": str(form.total_form_count()),
+        "contacts-INITIAL_FORMS": "2",
+        "contacts-0-name": "Sam de Vries",
+        "contacts-0-relationship": "Partner",
+        "contacts-0-phone": "+31687654321",
+        "contacts-1-name": "Ria de Vries",
+        "contacts-1-relationship": "Parent",
+        "contacts-1-phone": "+31611122233",
+    }
+    assert client.post(url, data).status_code == 302
+    names = list(employee.employee.emergency_contacts.values_list("name", flat=True))
+    assert names == ["Sam de Vries", "Ria de Vries"]
+    # Ticking "delete" on one removes that one only.
+    client.post(url, {**data, "contacts-1-DELETE": "on"})
+    names = list(employee.employee.emergency_contacts.values_list("name", flat=True))
+    assert names == ["Sam de Vries"]
+
+
+def test_hr_opening_a_supporting_document_is_a_sensitive_read(client, employee, hr_officer):
+    client.force_login(employee)
+    reauthenticate(client, employee)
+    data = {
+        "iban": "DE89 3704 0044 0532 0130 00",
+        "bank_account_holder": "E. de Vries",
+        "effective_date": timezone.localdate().isoformat(),
+        "document": SimpleUploadedFile("statement.pdf", b"%PDF-1.4 iban", "application/pdf"),
+    }
+    response = client.post(reverse("hr:request_new_bank"), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    change = ChangeRequest.objects.get()
+    attachment = client.get(response["Location"]).context["attachments"][0]
+    url = reverse("content:attachment", args=[attachment.pk])
+    assert client.get(url).status_code == 200  # the owner: not audited
+    assert not AuditEvent.objects.filter(action="hr.sensitive_read").exists()
+    client.force_login(hr_officer)
+    assert client.get(url).status_code == 200
+    event = AuditEvent.objects.get(action="hr.sensitive_read")
+    assert event.actor == hr_officer
+    assert event.detail["fields"] == ["iban", "supporting_document"]
+    assert change.employee.pk == int(event.target_id)
