@@ -10,13 +10,10 @@ such as Ødegård and Łukasz print and can be copied out of the file.
 import datetime
 import io
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
@@ -26,8 +23,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -47,19 +42,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ess.pdf import BRAND, MUTED, register_fonts
 from handbook.models import Chapter
 
-# Debian's fonts-dejavu-core (see BUILD_PKGS in the Makefile).
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {
-    "HB": "DejaVuSans.ttf",
-    "HB-Bold": "DejaVuSans-Bold.ttf",
-    "HB-Italic": "DejaVuSans-Oblique.ttf",
-    "HB-BoldItalic": "DejaVuSans-BoldOblique.ttf",
-    "HB-Mono": "DejaVuSansMono.ttf",
-}
-BRAND = colors.HexColor("#1d4e89")
-MUTED = colors.HexColor("#555555")
 LINK_SCHEMES = {"http", "https", "mailto"}
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
@@ -71,33 +56,18 @@ class RenderedPdf:
     pages: int
 
 
-@cache
-def register_fonts() -> None:
-    missing = [name for name in FONT_FILES.values() if not (FONT_DIR / name).is_file()]
-    if missing:
-        raise ImproperlyConfigured(
-            f"The handbook PDF needs the DejaVu fonts in {FONT_DIR} (missing: "
-            f"{', '.join(missing)}). Install them with: apt-get install fonts-dejavu-core"
-        )
-    for name, filename in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
-    pdfmetrics.registerFontFamily(
-        "HB", normal="HB", bold="HB-Bold", italic="HB-Italic", boldItalic="HB-BoldItalic"
-    )
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("Body", fontName="HB", fontSize=10, leading=14, spaceAfter=6)
+    body = ParagraphStyle("Body", fontName="ESS", fontSize=10, leading=14, spaceAfter=6)
     return {
         "Body": body,
         "Cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
         "Quote": ParagraphStyle(
-            "Quote", parent=body, leftIndent=12, textColor=MUTED, fontName="HB-Italic"
+            "Quote", parent=body, leftIndent=12, textColor=MUTED, fontName="ESS-Italic"
         ),
         "Code": ParagraphStyle(
             "Code",
             parent=body,
-            fontName="HB-Mono",
+            fontName="ESS-Mono",
             fontSize=8.5,
             leading=11,
             leftIndent=8,
@@ -108,7 +78,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "Title": ParagraphStyle(
             "Title",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=30,
             leading=36,
             textColor=BRAND,
@@ -126,7 +96,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "TocHeading": ParagraphStyle(
             "TocHeading",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=18,
             leading=22,
             spaceAfter=12,
@@ -135,7 +105,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "Chapter": ParagraphStyle(
             "Chapter",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=20,
             leading=25,
             spaceAfter=6,
@@ -144,7 +114,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "Section": ParagraphStyle(
             "Section",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=14,
             leading=18,
             spaceBefore=14,
@@ -153,7 +123,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "Subsection": ParagraphStyle(
             "Subsection",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=12,
             leading=16,
             spaceBefore=10,
@@ -162,7 +132,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "H1": ParagraphStyle(
             "H1",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=11.5,
             leading=15,
             spaceBefore=8,
@@ -171,7 +141,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "H2": ParagraphStyle(
             "H2",
             parent=body,
-            fontName="HB-BoldItalic",
+            fontName="ESS-BoldItalic",
             fontSize=10.5,
             leading=14,
             spaceBefore=6,
@@ -180,7 +150,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "Toc0": ParagraphStyle(
             "Toc0",
             parent=body,
-            fontName="HB-Bold",
+            fontName="ESS-Bold",
             fontSize=11,
             leading=15,
             spaceBefore=6,
@@ -205,7 +175,7 @@ def _inline(node: SyntaxTreeNode) -> str:
         elif kind == "hardbreak":
             out.append("<br/>")
         elif kind == "code_inline":
-            out.append(f'<font face="HB-Mono">{escape(child.content)}</font>')
+            out.append(f'<font face="ESS-Mono">{escape(child.content)}</font>')
         elif kind == "strong":
             out.append(f"<b>{_inline(child)}</b>")
         elif kind == "em":
@@ -243,7 +213,7 @@ def _list(node: SyntaxTreeNode, styles, style: ParagraphStyle) -> ListFlowable:
             items,
             bulletType="1",
             start=int(node.attrs.get("start", 1)),
-            bulletFontName="HB",
+            bulletFontName="ESS",
             bulletFontSize=style.fontSize,
             leftIndent=16,
         )
@@ -251,7 +221,7 @@ def _list(node: SyntaxTreeNode, styles, style: ParagraphStyle) -> ListFlowable:
         items,
         bulletType="bullet",
         start="•",
-        bulletFontName="HB",
+        bulletFontName="ESS",
         bulletFontSize=style.fontSize,
         leftIndent=14,
     )
@@ -338,7 +308,7 @@ class _HandbookDoc(BaseDocTemplate):
 
     def _draw_footer(self, canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("HB", 8)
+        canvas.setFont("ESS", 8)
         canvas.setFillColor(MUTED)
         y = 12 * mm
         canvas.drawString(self.leftMargin, y, self.footer)

@@ -8,60 +8,37 @@ of text is escaped before it reaches reportlab's paragraph markup.
 import datetime
 import io
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_currency
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ess.pdf import BRAND, MUTED, register_fonts
 from hr.benefits.models import Dependent, Election, EnrolmentWindow
 from hr.benefits.selectors import totals_of
 from hr.models import Employee
 
-# Debian's fonts-dejavu-core.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONTS = {"Benefits": "DejaVuSans.ttf", "Benefits-Bold": "DejaVuSans-Bold.ttf"}
-BRAND = colors.HexColor("#1d4e89")
-MUTED = colors.HexColor("#555555")
-
-
-@cache
-def register_fonts() -> None:
-    missing = [name for name in FONTS.values() if not (FONT_DIR / name).is_file()]
-    if missing:
-        raise ImproperlyConfigured(
-            f"The benefits statement needs the DejaVu fonts in {FONT_DIR} (missing: "
-            f"{', '.join(missing)}). Install them with: apt-get install fonts-dejavu-core"
-        )
-    for name, filename in FONTS.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
-    pdfmetrics.registerFontFamily("Benefits", normal="Benefits", bold="Benefits-Bold")
-
 
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("Body", fontName="Benefits", fontSize=10, leading=14, spaceAfter=4)
+    body = ParagraphStyle("Body", fontName="ESS", fontSize=10, leading=14, spaceAfter=4)
     return {
         "Body": body,
         "Cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
         "Head": ParagraphStyle(
-            "Head", parent=body, fontName="Benefits-Bold", fontSize=9, leading=12, spaceAfter=0
+            "Head", parent=body, fontName="ESS-Bold", fontSize=9, leading=12, spaceAfter=0
         ),
         "Meta": ParagraphStyle("Meta", parent=body, fontSize=8.5, textColor=MUTED),
         "Title": ParagraphStyle(
             "Title",
             parent=body,
-            fontName="Benefits-Bold",
+            fontName="ESS-Bold",
             fontSize=20,
             leading=25,
             textColor=BRAND,
@@ -70,7 +47,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "H2": ParagraphStyle(
             "H2",
             parent=body,
-            fontName="Benefits-Bold",
+            fontName="ESS-Bold",
             fontSize=13,
             leading=17,
             spaceBefore=12,
@@ -266,7 +243,7 @@ def render_statement(
 
         def draw_footer(canvas, document) -> None:
             canvas.saveState()
-            canvas.setFont("Benefits", 8)
+            canvas.setFont("ESS", 8)
             canvas.setFillColor(MUTED)
             canvas.drawString(document.leftMargin, 10 * mm, footer)
             canvas.drawRightString(

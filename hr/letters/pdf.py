@@ -13,17 +13,14 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
-from handbook.pdf import register_fonts
+from ess.pdf import BRAND, MUTED, register_fonts
 
-BRAND = colors.HexColor("#1d4e89")
-MUTED = colors.HexColor("#555555")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 
 
@@ -56,22 +53,22 @@ def _plain(text: str) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("Body", fontName="HB", fontSize=10.5, leading=15, spaceAfter=8)
+    body = ParagraphStyle("Body", fontName="ESS", fontSize=10.5, leading=15, spaceAfter=8)
     return {
         "Body": body,
         "Company": ParagraphStyle(
-            "Company", parent=body, fontName="HB-Bold", fontSize=18, leading=22, textColor=BRAND
+            "Company", parent=body, fontName="ESS-Bold", fontSize=18, leading=22, textColor=BRAND
         ),
         "Letterhead": ParagraphStyle(
             "Letterhead", parent=body, fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=0
         ),
         "Date": ParagraphStyle("Date", parent=body, alignment=TA_RIGHT),
         "Subject": ParagraphStyle(
-            "Subject", parent=body, fontName="HB-Bold", fontSize=12, leading=16, spaceAfter=10
+            "Subject", parent=body, fontName="ESS-Bold", fontSize=12, leading=16, spaceAfter=10
         ),
         "Signature": ParagraphStyle("Signature", parent=body, spaceAfter=0),
         "SignatureName": ParagraphStyle(
-            "SignatureName", parent=body, fontName="HB-Bold", spaceAfter=0
+            "SignatureName", parent=body, fontName="ESS-Bold", spaceAfter=0
         ),
     }
 
@@ -123,9 +120,9 @@ def _footer(content: LetterContent):
         canvas.setLineWidth(0.4)
         canvas.line(doc.leftMargin, 19 * mm, doc.leftMargin + doc.width, 19 * mm)
         canvas.setFillColor(MUTED)
-        canvas.setFont("HB-Bold", 8.5)
+        canvas.setFont("ESS-Bold", 8.5)
         canvas.drawString(doc.leftMargin, 15 * mm, code_line)
-        canvas.setFont("HB", 8)
+        canvas.setFont("ESS", 8)
         canvas.drawString(doc.leftMargin, 11 * mm, verify_line)
         canvas.drawRightString(
             doc.leftMargin + doc.width, 11 * mm, _("Page %(number)d") % {"number": doc.page}

@@ -230,13 +230,15 @@ def test_markdown_becomes_headings_paragraphs_lists_and_tables():
 
 
 def test_missing_fonts_fail_loudly_with_the_package_to_install(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf_module, "FONT_DIR", tmp_path)
-    pdf_module.register_fonts.cache_clear()
+    from ess import pdf as shared_pdf
+
+    monkeypatch.setattr(shared_pdf, "FONT_DIR", tmp_path)
+    shared_pdf.register_fonts.cache_clear()
     try:
         with pytest.raises(ImproperlyConfigured, match="apt-get install fonts-dejavu-core"):
-            pdf_module.register_fonts()
+            shared_pdf.register_fonts()
     finally:
-        pdf_module.register_fonts.cache_clear()
+        shared_pdf.register_fonts.cache_clear()
 
 
 def test_a_build_abandoned_by_a_killed_worker_is_queued_again(
