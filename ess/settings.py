@@ -468,6 +468,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hr.tasks.apply_due_change_requests",
         "schedule": crontab(minute=5),
     },
+    "payroll-release-due": {
+        "task": "payroll.tasks.release_due_runs",
+        "schedule": crontab(minute="*/5"),
+    },
+    "payroll-sweep": {
+        "task": "payroll.tasks.sweep_unfinished",
+        "schedule": crontab(minute="2-59/5"),
+    },
     "handbook-review-reminders": {
         "task": "handbook.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),

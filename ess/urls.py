@@ -25,6 +25,7 @@ urlpatterns = [
     path("directory/", include("hr.directory.urls")),
     path("benefits/", include("hr.benefits.urls")),
     path("letters/", include("hr.letters.urls")),
+    path("payroll/", include("payroll.urls")),
     path("handbook/", include("handbook.urls")),
     path("policies/", include("policies.urls")),
     path("admin/", admin.site.urls),

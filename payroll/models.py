@@ -99,6 +99,11 @@ class PayrollRun(models.Model):
     generation_started_at = models.DateTimeField(null=True, blank=True)
     generation_finished_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A calculation runs in a worker; these drive its progress bar.
+    calculating_since = models.DateTimeField(null=True, blank=True)
+    calculation_total = models.PositiveIntegerField(default=0)
+    calculation_done = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
     employee_count = models.PositiveIntegerField(_("payslips"), default=0)
     gross_total = models.DecimalField(_("gross"), max_digits=16, decimal_places=2, default=0)
     deductions_total = models.DecimalField(
