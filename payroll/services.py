@@ -176,10 +176,12 @@ def run_fill(
     return run
 
 
+@transaction.atomic
 def run_import(
     period_code: str, result, file_name: str = "", actor: User | None = None
 ) -> PayrollRun:
     """Fill a period's run from a checked import file (see payroll.importing)."""
+    _require_officer(actor)
     if not result.ok:
         raise ValidationError(_("The file has problems; nothing was imported."), code="bad_file")
     period = periods.period_get_or_create(period_code)
