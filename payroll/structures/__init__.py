@@ -1,0 +1,1 @@
+"""Salary structure rules, and the shipped example structures file (northwind.toml)."""
