@@ -156,6 +156,8 @@ def celery_worker(
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_sink.port),
         "PYTHONUNBUFFERED": "1",
+        # Files the worker writes (payslip PDFs) land where the tests read them.
+        "MEDIA_ROOT": str(run_dir / "media"),
     }
     worker = _started(CeleryWorker(run_dir, env), "The Celery worker")
     try:
