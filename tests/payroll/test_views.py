@@ -13,6 +13,10 @@ from payroll.models import PayrollRun, Payslip
 from tests.matrix import Row, assert_access, expand
 from tests.payroll.conftest import fill, produce, release, standard_lines
 
+# The matrix asks for its fixtures by name at run time; the mark puts it with the other
+# database tests, before the transactional ones that flush the role groups.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
