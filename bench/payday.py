@@ -12,11 +12,13 @@ a client that falls behind shows as latency instead of hiding it; any answer but
 error.
 
     .venv/bin/python bench/payday.py --database PATH [--rate 100] [--seconds 60]
-        [--workers 4] [--users 1000] [--postgres]
+        [--workers 4] [--users 1000] [--postgres] [--prepare] [--wait-quiet 600]
 
 `--database` is the kept SQLite file of bench/payslips.py (seeded on first use). With
 `--postgres` the same load runs against a PostgreSQL 15 cluster kept in `pg/` next to that
-file, seeded on first use as well. Both machines share the two cores with this client.
+file, filled on first use with a copy of the SQLite company (same rows and ids, so the same
+stored PDFs). `--prepare` only seeds (or copies) and renders the PDFs. Server, database and
+this client share the machine's cores; the results say how the CPU was spent.
 """
 
 import argparse
@@ -148,6 +150,8 @@ def copy_from_sqlite(sqlite_file: Path) -> float:
                     copy.write_row(row)
         for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
             cursor.execute(statement)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, before the first query
     source.close()
     return time.perf_counter() - started
 
