@@ -699,7 +699,11 @@ def payslip_reissue(
         )
     if not lines:
         raise ValidationError(_("A payslip needs at least one line."), code="no_lines")
-    old = Payslip.objects.select_for_update().select_related("period", "run").get(pk=payslip.pk)
+    old = (
+        Payslip.objects.select_for_update(of=("self",))
+        .select_related("period", "run")
+        .get(pk=payslip.pk)
+    )
     if old.status not in (SlipStatus.READY, SlipStatus.RELEASED):
         raise ValidationError(
             _(

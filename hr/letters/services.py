@@ -448,7 +448,9 @@ def letter_produce(*, letter_id: int) -> bool:
 
     with transaction.atomic():
         letter = (
-            Letter.objects.select_for_update()
+            # Lock only the letter: PostgreSQL refuses FOR UPDATE on the nullable side of the
+            # outer join that the optional `decided_by` needs.
+            Letter.objects.select_for_update(of=("self",))
             .select_related(
                 "employee__user",
                 "employee__department",

@@ -85,3 +85,39 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     assert told.count() == PEOPLE
     assert told.values("recipient").distinct().count() == PEOPLE
     assert OutboxMessage.objects.filter(dedupe_key__startswith="notification:").count() == PEOPLE
+
+
+def test_pdf_production_locks_only_its_own_row_on_postgresql(shared_media, wait_for):
+    """FOR UPDATE on PostgreSQL must not reach the nullable side of an outer join: a letter
+    without a decider (a nullable relation), and a payslip correction, both lock just their row."""
+    from decimal import Decimal
+
+    from hr.letters import services as letter_services
+    from hr.letters.models import Letter
+    from payroll.lines import Line, LineKind
+    from tests.letters.factories import make_template, request_letter
+    from tests.payroll.conftest import release
+
+    hr = _role_holder("hanna@example.org", Role.HR_OFFICER)
+    employee = EmployeeFactory().user  # its letter has no decider: an outer join
+    letter = request_letter(employee, make_template(actor=hr))
+    assert letter_services.letter_produce(letter_id=letter.pk) is True
+    assert Letter.objects.get(pk=letter.pk).status == Letter.Status.ISSUED
+
+    preparer = _role_holder("pieter@example.org", Role.PAYROLL_OFFICER)
+    approver = _role_holder("paula@example.org", Role.PAYROLL_OFFICER)
+    run = fill("2026-10", {employee: standard_lines()}, actor=preparer)
+    with transaction.atomic():
+        services.run_approve(run=run, actor=approver)
+    services.render_chunk(services.pending_render_ids(run.pk))  # here, or by the worker
+    waiting = Payslip.objects.filter(run=run, status=Payslip.Status.QUEUED)
+    wait_for(lambda: not waiting.exists(), "the PDF")
+    run = release(run, approver)
+    payslip = run.payslips.get()
+    corrected = services.payslip_reissue(
+        payslip=payslip,
+        lines=[Line("BASE", "Base salary", LineKind.EARNING, Decimal("4100.00"))],
+        reason="Raise",
+        actor=approver,
+    )
+    assert corrected.version == 2
