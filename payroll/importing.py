@@ -108,6 +108,27 @@ def parse_payroll_csv(data: bytes, *, file_name: str = "") -> ImportResult:
 
 
 # --- The file -------------------------------------------------------------------------------
+def lines_as_csv(employee_number: str, lines: Iterable[Line]) -> str:
+    """One person's lines in this module's file format, for an officer to correct and
+    read back with `parse_payroll_csv`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["employee_number", "code", "label", "kind", "amount", "quantity", "rate"])
+    for line in lines:
+        writer.writerow(
+            [
+                employee_number,
+                line.code,
+                line.label,
+                line.kind,
+                line.amount,
+                "" if line.quantity is None else line.quantity,
+                "" if line.rate is None else line.rate,
+            ]
+        )
+    return out.getvalue()
+
+
 def _decoded(data: bytes, problems: list[ImportProblem]) -> str | None:
     if len(data) > MAX_BYTES:
         problems.append(

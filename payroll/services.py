@@ -259,27 +259,12 @@ def calculation_start(
     return run
 
 
-def calculation_perform(*, run_id: int, actor_id: int | None, chunk: int = 500) -> int:
-    """The worker's side of a calculation: people in chunks, progress after each, and the
-    run filled at the end, all or nothing. Returns the number of payslips."""
+def _calculate_in_chunks(
+    run_id: int, period: PayPeriod, ids: list[int], chunk: int
+) -> tuple[list[PreparedSlip], list[str]]:
     from hr.models import Employee
     from payroll.calculation import calculate_period
 
-    run = PayrollRun.objects.select_related("period").get(pk=run_id)
-    if run.calculating_since is None or not run.is_editable:
-        return 0  # finished or superseded by another worker already
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    period = run.period
-    employed = (
-        Employee.objects.filter(start_date__lte=period.end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    ids = list(employed)
-    PayrollRun.objects.filter(pk=run_id).update(
-        calculation_total=len(ids), calculation_done=0, calculating_since=timezone.now()
-    )
     slips: list[PreparedSlip] = []
     problems: list[str] = []
     for start in range(0, len(ids), chunk):
@@ -290,6 +275,36 @@ def calculation_perform(*, run_id: int, actor_id: int | None, chunk: int = 500) 
         PayrollRun.objects.filter(pk=run_id).update(
             calculation_done=min(start + chunk, len(ids)), calculating_since=timezone.now()
         )
+    return slips, problems
+
+
+def calculation_perform(*, run_id: int, actor_id: int | None, chunk: int = 500) -> int:
+    """The worker's side of a calculation: people in chunks, progress after each, and the
+    run filled at the end, all or nothing. Returns the number of payslips."""
+    from hr.models import Employee
+    from payroll.calculation import employed_in
+
+    run = PayrollRun.objects.select_related("period").get(pk=run_id)
+    if run.calculating_since is None or not run.is_editable:
+        return 0  # finished or superseded by another worker already
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    period = run.period
+    ids = list(
+        Employee.objects.filter(employed_in(period)).order_by("pk").values_list("pk", flat=True)
+    )
+    PayrollRun.objects.filter(pk=run_id).update(
+        calculation_total=len(ids), calculation_done=0, calculating_since=timezone.now()
+    )
+    try:
+        slips, problems = _calculate_in_chunks(run_id, period, ids, chunk)
+    except Exception as error:
+        # Without this the page would show "calculating" until the run is taken as stale.
+        logger.exception("Calculation of run %s failed", run_id)
+        PayrollRun.objects.filter(pk=run_id).update(
+            calculating_since=None,
+            problems=[_("The calculation stopped: %(error)s") % {"error": type(error).__name__}],
+        )
+        return 0
     try:
         run_fill(
             period=period,
@@ -789,6 +804,37 @@ def payslip_read_record(
             "own": payslip.employee.user_id == viewer.pk,
         },
     )
+
+
+def annual_statement_pdf(
+    *, user: User, year: int, language: str, request: HttpRequest | None = None
+) -> bytes | None:
+    """The person's own annual statement, added up from their released payslips of the
+    year (None when there are none). Rendered on request: it is one PDF a year per person,
+    not the payday load. Audited like a payslip download."""
+    from payroll.pdf import render_annual_statement
+    from payroll.selectors import annual_payslips
+    from payroll.statements import annual_document
+
+    payslips = annual_payslips(user, year)
+    if not payslips:
+        return None
+    data = render_annual_statement(
+        annual_document(payslips, year=year, language=language, firm=company())
+    )
+    audit_record(
+        actor=user,
+        action="payroll.annual_statement_downloaded",
+        target=payslips[0].employee,
+        request=request,
+        detail={"year": year, "payslips": len(payslips)},
+    )
+    return data
+
+
+def export_record(*, actor: User, table: str, request: HttpRequest | None = None) -> None:
+    """Exports carry pay totals out of the portal: who took which table is in the trail."""
+    audit_record(actor=actor, action="payroll.exported", request=request, detail={"table": table})
 
 
 def payslip_pdf_bytes(*, payslip: Payslip, viewer: User, request: HttpRequest | None) -> bytes:

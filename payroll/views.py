@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from ess.audit.services import audit_record
+from ess.portal.tables import refuse_unknown_keys
 from payroll import selectors, services
 from payroll.filters import RunPayslipFilter
 from payroll.forms import ApproveForm, CalculateForm, CorrectionForm, ImportForm
+from payroll.importing import lines_as_csv, parse_payroll_csv
 from payroll.lines import grouped, lines_from_json
 from payroll.models import PayrollRun, Payslip
 from payroll.periods import period_label
@@ -128,34 +129,19 @@ def payslip_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 def annual_statement(request: HttpRequest, year: int) -> HttpResponse:
-    from payroll.pdf import render_annual_statement
-    from payroll.statements import annual_document
-
-    payslips = selectors.annual_payslips(request.user, year)
-    if not payslips:
-        raise Http404
     language = "nl" if _language(request) == "nl" else "en"
-    data = render_annual_statement(
-        annual_document(payslips, year=year, language=language, firm=services.company())
+    data = services.annual_statement_pdf(
+        user=request.user, year=year, language=language, request=request
     )
-    audit_record(
-        actor=request.user,
-        action="payroll.annual_statement_downloaded",
-        target=payslips[0].employee,
-        request=request,
-        detail={"year": year, "payslips": len(payslips)},
-    )
+    if data is None:
+        raise Http404
     return _pdf_response(data, f"annual-statement-{year}.pdf")
 
 
 # --- Payroll officers -----------------------------------------------------------------------
 def _configured(request: HttpRequest, table, per_page: int = 50):
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
-    sort = request.GET.get(table.prefixed_order_by_field, "")
-    allowed = {name for name, column in table.columns.items() if column.orderable}
-    for key in filter(None, sort.split(",")):
-        if key.removeprefix("-") not in allowed:
-            raise SuspiciousOperation(f"Unknown sort key {key!r}")
+    refuse_unknown_keys(request, table, formats=EXPORT_FORMATS)
     return table
 
 
@@ -163,11 +149,7 @@ def _export(request: HttpRequest, table, name: str) -> HttpResponse | None:
     export = request.GET.get("_export")
     if export is None:
         return None
-    if export not in EXPORT_FORMATS:
-        raise SuspiciousOperation(f"Unknown export format {export!r}")
-    audit_record(
-        actor=request.user, action="payroll.exported", request=request, detail={"table": name}
-    )
+    services.export_record(actor=request.user, table=name, request=request)
     return TableExport(export, table).response(f"{name}.{export}")
 
 
@@ -180,7 +162,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payroll/runs.html",
-        {"table": table, "calculate_form": CalculateForm(), "import_form": ImportForm()},
+        {"table": table, "calculate_form": CalculateForm()},
     )
 
 
@@ -201,8 +183,6 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "filter": payslip_filter,
             "progress": services.generation_progress(run),
             "approve_form": ApproveForm(),
-            "calculate_form": CalculateForm(initial={"period": run.period.code}),
-            "import_form": ImportForm(initial={"period": run.period.code}),
         },
     )
 
@@ -245,9 +225,11 @@ def run_calculate(request: HttpRequest) -> HttpResponse:
 
 @officers_only
 def run_import(request: HttpRequest) -> HttpResponse:
-    from payroll.importing import parse_payroll_csv
-
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"period": request.GET.get("period", "")[:7]},
+    )
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -319,27 +301,11 @@ def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officers_only
 def payslip_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    from payroll.importing import parse_payroll_csv
-
     payslip = get_object_or_404(
         Payslip.objects.select_related("period", "employee__user", "run"), pk=pk
     )
     number = payslip.employee.employee_number
-    initial_lines = "employee_number,code,label,kind,amount,quantity,rate\n" + "\n".join(
-        ",".join(
-            _csv_cell(value)
-            for value in (
-                number,
-                line.code,
-                line.label,
-                line.kind,
-                line.amount,
-                line.quantity if line.quantity is not None else "",
-                line.rate if line.rate is not None else "",
-            )
-        )
-        for line in lines_from_json(payslip.lines)
-    )
+    initial_lines = lines_as_csv(number, lines_from_json(payslip.lines))
     form = CorrectionForm(request.POST or None, initial={"lines": initial_lines})
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -373,10 +339,3 @@ def payslip_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "payroll/correct.html",
         {"payslip": payslip, "form": form, "problems": problems},
     )
-
-
-def _csv_cell(value) -> str:
-    text = str(value)
-    if any(ch in text for ch in ',"\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text

@@ -734,3 +734,18 @@ def test_the_examples_in_the_documentation_import(db):
     assert [problem for result in results for problem in result.problems] == []
     assert [result.line_count for result in results] == [8, 2]
     assert [slip.currency for slip in results[1].slips] == ["EUR", "NOK"]
+
+
+def test_lines_written_for_correction_read_back_unchanged(db):
+    from payroll.importing import lines_as_csv, parse_payroll_csv
+    from payroll.lines import Line, LineKind
+    from tests.factories import EmployeeFactory
+
+    employee = EmployeeFactory()
+    lines = [
+        Line("BASE", 'Base salary, "senior"', LineKind.EARNING, Decimal("4000.00")),
+        Line("OT", "Overtime", LineKind.EARNING, Decimal("150.00"), Decimal("6"), Decimal("25")),
+    ]
+    result = parse_payroll_csv(lines_as_csv(employee.employee_number, lines).encode())
+    assert result.ok, result.problems
+    assert result.slips[0].lines == lines

@@ -298,3 +298,13 @@ def test_stored_pdfs_are_encrypted_and_rotate(payslip, settings):
     settings.ESS_FIELD_KEYS = [Fernet.generate_key().decode(), *settings.ESS_FIELD_KEYS]
     assert services.pdf_keys_rotate() == 4
     assert _stored(payslip) == before
+
+
+def test_a_calculation_that_breaks_stops_showing_progress(employee, payroll_officer):
+    run = services.calculation_start(period_code="2026-10", actor=payroll_officer)
+    PayrollRun.objects.filter(pk=run.pk).update(calculating_since=timezone.now())
+    with mock.patch.object(services, "_calculate_in_chunks", side_effect=KeyError("BASE")):
+        assert services.calculation_perform(run_id=run.pk, actor_id=payroll_officer.pk) == 0
+    run.refresh_from_db()
+    assert run.calculating_since is None
+    assert run.problems == ["The calculation stopped: KeyError"]

@@ -266,3 +266,106 @@ def test_officer_approves_and_releases_in_the_browser_flow(
     assert run.status == PayrollRun.Status.RELEASED
     client.force_login(employee)
     assert "October 2026" in client.get(reverse("payroll:mine")).content.decode()
+
+
+def test_runs_list_query_count_does_not_grow_with_runs(
+    client, employee, payroll_officer, django_assert_max_num_queries
+):
+    fill("2026-01", {employee: standard_lines()}, actor=payroll_officer)
+    client.force_login(payroll_officer)
+    url = reverse("payroll:runs")
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for month in range(2, 10):
+        fill(f"2026-{month:02d}", {employee: standard_lines()}, actor=payroll_officer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("/payroll/runs/") >= 9
+
+
+def _upload(text: str, name: str = "october.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def test_import_page_fills_a_run_from_a_good_file(client, employee, payroll_officer):
+    number = employee.employee.employee_number
+    client.force_login(payroll_officer)
+    response = client.post(
+        reverse("payroll:import"),
+        {
+            "period": "2026-10",
+            "file": _upload(
+                "employee_number,code,label,kind,amount\n"
+                f"{number},BASE,Base salary,earning,4000.00\n"
+                f"{number},TAX,Wage tax,deduction,1000.00\n"
+            ),
+        },
+    )
+    run = PayrollRun.objects.get(period__year=2026, period__month=10)
+    assert response.status_code == 302
+    assert response["Location"] == run.get_absolute_url()
+    assert run.payslips.get().net == Decimal("3000.00")
+    assert run.prepared_by == payroll_officer
+    assert run.source_name == "october.csv"
+
+
+def test_import_page_lists_every_problem_and_changes_nothing(client, employee, payroll_officer):
+    run = fill("2026-10", {employee: standard_lines()}, actor=payroll_officer)
+    before = run.payslips.get().pk
+    client.force_login(payroll_officer)
+    page = client.post(
+        reverse("payroll:import"),
+        {
+            "period": "2026-10",
+            "file": _upload(
+                "employee_number,code,label,kind,amount\n"
+                "NOBODY,BASE,Base salary,earning,4000.00\n"
+                f"{employee.employee.employee_number},TAX,Wage tax,tax,12,50\n"
+            ),
+        },
+    ).content.decode()
+    assert "nothing was imported" in page
+    assert "No employee has the number" in page
+    assert "fields but the header has" in page
+    assert list(run.payslips.values_list("pk", flat=True)) == [before]
+
+
+def test_import_page_takes_the_period_from_the_run_page_link(client, payroll_officer):
+    client.force_login(payroll_officer)
+    page = client.get(reverse("payroll:import"), {"period": "2026-10"}).content.decode()
+    assert 'value="2026-10"' in page
+
+
+def test_correction_form_round_trips_the_lines_and_issues_a_new_version(
+    client, payslip, payroll_officer, django_capture_on_commit_callbacks
+):
+    client.force_login(payroll_officer)
+    url = reverse("payroll:correct", args=[payslip.pk])
+    form = client.get(url).context["form"]
+    lines = form.initial["lines"].replace("4000.00", "4100.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"lines": lines, "reason": "Raise from 1 October"})
+    new = Payslip.objects.get(employee=payslip.employee, period=payslip.period, version=2)
+    assert response["Location"] == new.get_absolute_url()
+    assert new.net - payslip.net == Decimal("100.00")
+    assert new.status == Payslip.Status.RELEASED
+
+
+def test_correction_form_refuses_lines_for_someone_else(
+    client, payslip, other_employee, payroll_officer
+):
+    client.force_login(payroll_officer)
+    url = reverse("payroll:correct", args=[payslip.pk])
+    lines = (
+        client.get(url)
+        .context["form"]
+        .initial["lines"]
+        .replace(payslip.employee.employee_number, other_employee.employee.employee_number)
+    )
+    response = client.post(url, {"lines": lines, "reason": "Wrong person"})
+    assert response.status_code == 200
+    assert "Every line must be for employee" in response.content.decode()
+    assert response.context["form"]["lines"].value() == lines  # nothing the officer typed is lost
+    assert not Payslip.objects.filter(version=2).exists()
