@@ -11,6 +11,7 @@ Every test here gets:
 """
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -276,6 +277,7 @@ def sign_in_with_totp(page: Page, server: str) -> Callable[..., None]:
     """Sign in someone whose role needs a second factor: type the current code of their
     enrolled TOTP. allauth refuses a code used once already, so the used-code memory is
     cleared first (in real life the next sign-in falls in a later 30-second window)."""
+    from allauth.mfa import app_settings as mfa_settings
     from allauth.mfa.adapter import get_adapter
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import (
@@ -294,6 +296,12 @@ def sign_in_with_totp(page: Page, server: str) -> Callable[..., None]:
         expect(page).to_have_url(server + reverse("mfa_authenticate"))
         totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
         secret = get_adapter().decrypt(totp.data["secret"])
+        # A code typed in the last moments of its 30-second window may reach the server in
+        # the next one, where it is no longer valid (no clock tolerance is configured).
+        period = mfa_settings.TOTP_PERIOD
+        left = period - time.time() % period
+        if left < 3:
+            time.sleep(left + 0.1)
         code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
         page.get_by_label("Code").fill(code)
         page.get_by_role("button", name="Sign In").click()
