@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ess.notifications",
     "ess.portal",
     "ess.content",
+    "ess.search",
     # ESS domain apps
     "hr",
     "hr.benefits",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "policies",
     "handbook",
     "helpdesk",
+    "helpdesk.knowledge",
 ]
 
 MIDDLEWARE = [

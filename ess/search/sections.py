@@ -1,0 +1,1 @@
+"""Navigation entries for search, its knowledge gaps and analytics."""
