@@ -28,5 +28,8 @@ urlpatterns = [
     path("payroll/", include("payroll.urls")),
     path("handbook/", include("handbook.urls")),
     path("policies/", include("policies.urls")),
+    path("kb/", include("helpdesk.knowledge.urls")),
+    path("search/", include("ess.search.urls")),
+    path("api/", include("ess.search.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+app_name = "search_api"
+
+urlpatterns: list = []
