@@ -36,6 +36,8 @@ class Document(models.Model):
     # Who may find it: everyone, or holders of one of the audience keys in DocumentAudience
     # ("dept:<id>", "loc:<id>", "role:<name>", "user:<id>").
     audience_everyone = models.BooleanField(default=True)
+    helpful_yes = models.PositiveIntegerField(default=0)
+    helpful_no = models.PositiveIntegerField(default=0)
     # Share of readers who said it helped, smoothed towards 0.5 for few votes.
     helpfulness = models.FloatField(default=0.5)
     popularity = models.PositiveIntegerField(default=0)
