@@ -6,3 +6,10 @@ class KnowledgeConfig(AppConfig):
     name = "helpdesk.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from ess.search.sources import register_source
+        from helpdesk.knowledge import kinds  # noqa: F401  (notification kinds)
+        from helpdesk.knowledge.search import search_documents
+
+        register_source("article", search_documents)
