@@ -482,6 +482,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "handbook.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "search-rebuild-index": {
+        "task": "search.rebuild_index",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -7,4 +7,8 @@ class HandbookConfig(AppConfig):
     verbose_name = _("Employee handbook")
 
     def ready(self) -> None:
+        from ess.search.sources import register_source
         from handbook import kinds, sections  # noqa: F401  (notification kind, navigation)
+        from handbook.search import search_documents
+
+        register_source("handbook", search_documents)

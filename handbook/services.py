@@ -25,6 +25,7 @@ from ess.accounts.models import User
 from ess.audit.services import audit_record
 from ess.notifications.models import Notification
 from ess.notifications.services import notify
+from ess.search.services import index_refresh_on_commit
 from handbook import selectors
 from handbook.kinds import HANDBOOK_REVIEW
 from handbook.models import Chapter, HandbookPdf, Section, SectionVersion
@@ -203,6 +204,8 @@ def section_update(
         )
         if section.current_version_id and {"title", "parent", "position"} & set(changed):
             handbook_pdf_request()
+        if section.current_version_id:
+            index_refresh_on_commit(doc_type="handbook")
     return section
 
 
@@ -393,6 +396,9 @@ def version_publish(
     section.save(update_fields=["current_version", "review_by"])
     if queue_pdf:
         handbook_pdf_request()
+    # Sub-sections become findable with their parent, so the whole handbook is re-read
+    # (a few hundred sections at most).
+    index_refresh_on_commit(doc_type="handbook")
     return version
 
 

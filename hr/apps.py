@@ -16,3 +16,8 @@ class HrConfig(AppConfig):
         register_attachment_owner(
             "hr.changerequest", can_read_change_request, on_read=change_request_document_read
         )
+
+        from ess.search.sources import register_source
+        from hr.directory.search import search_documents as people_documents
+
+        register_source("person", people_documents)

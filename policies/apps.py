@@ -12,3 +12,8 @@ class PoliciesConfig(AppConfig):
         from policies.selectors import can_read_version
 
         register_attachment_owner("policies.policyversion", can_read_version)
+
+        from ess.search.sources import register_source
+        from policies.search import search_documents
+
+        register_source("policy", search_documents)

@@ -17,6 +17,7 @@ from ess.accounts.models import User
 from ess.audit.client import client_ip
 from ess.audit.services import audit_record
 from ess.notifications.services import notify
+from ess.search.services import index_refresh_on_commit
 from hr.models import Department, Employee, Location
 from policies.models import (
     Acknowledgement,
@@ -191,6 +192,7 @@ def version_publish(
     policy.save(update_fields=["current_version", "acknowledgement_version"])
     if policy.acknowledgement_version_id == version.pk:
         campaign_sync(policy=policy, notify_people=notify_people)
+    index_refresh_on_commit(doc_type="policy", keys=[f"policy:{policy.slug}"])
     return version
 
 

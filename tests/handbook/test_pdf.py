@@ -137,7 +137,7 @@ def test_publishing_builds_the_pdf_once_and_asking_again_builds_nothing(
     services.version_approve(version=version, actor=admin_user)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         services.version_publish(version=version, actor=admin_user)
-    assert len(queued) == 1
+    assert len(queued) == 2  # the PDF and the search index
     assert len(renders) == 1
     built = HandbookPdf.objects.get()
     assert built.status == HandbookPdf.Status.READY

@@ -109,6 +109,8 @@ def test_search_documents_are_published_sections_in_plain_text():
         "audience": "everyone",
         "url": section.get_absolute_url(),
         "updated": section.current_version.published_at,
+        "space": "Handbook",
+        "category": section.chapter.title,
     }
 
 

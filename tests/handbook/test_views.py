@@ -339,7 +339,7 @@ def test_editors_write_review_and_publish_through_the_pages(
     client.post(reverse("handbook:approve", args=[version.pk]), {"comment": "Fine"})
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("handbook:publish", args=[version.pk]))
-    assert len(callbacks) == 1  # the PDF, queued after commit
+    assert len(callbacks) == 2  # the PDF and the search index, after commit
     version.refresh_from_db()
     assert version.status == SectionVersion.Status.PUBLISHED
 
@@ -445,7 +445,7 @@ def test_publishing_queues_the_pdf_only_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         services.version_publish(version=version, actor=admin_user)
         assert HandbookPdf.objects.get().status == HandbookPdf.Status.PENDING
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the PDF and the search index
 
 
 # --- Query counts ---------------------------------------------------------------------------

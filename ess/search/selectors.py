@@ -1,0 +1,261 @@
+"""Reads: searching, suggestions as people type, and whether someone may open a result."""
+
+import threading
+import time
+from collections.abc import Sequence
+
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import Length
+
+from ess.search.engine.backends import Visibility, current_backend
+from ess.search.engine.query import ParsedQuery, Vocabulary, parse
+from ess.search.engine.ranking import Candidate, CorpusStats, plan, score
+from ess.search.engine.snippets import highlight, snippet
+from ess.search.engine.synonyms import synonym_table
+from ess.search.models import Document, DocumentAudience, Stem, Word
+from ess.search.results import Hit, SearchResults
+
+CANDIDATES = 150
+# Results scoring below this share of the best one are noise from a single common word.
+RELATIVE_FLOOR = 0.12
+MAX_QUERY_LENGTH = 300
+STATS_SECONDS = 60.0
+
+
+def user_audience_keys(user) -> tuple[str, ...]:
+    """The audience keys someone holds: their department and every department above it,
+    their location, their roles and themselves."""
+    from hr.models import Department, Employee
+
+    keys = [f"user:{user.pk}"]
+    keys += [f"role:{name}" for name in sorted(user.role_names)]
+    employee = Employee.objects.filter(user=user).values("department_id", "location_id").first()
+    if employee:
+        if employee["location_id"]:
+            keys.append(f"loc:{employee['location_id']}")
+        department_id, seen = employee["department_id"], set()
+        while department_id and department_id not in seen:
+            seen.add(department_id)
+            keys.append(f"dept:{department_id}")
+            department_id = (
+                Department.objects.filter(pk=department_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+    return tuple(keys)
+
+
+class _StatsCache:
+    """Corpus size and average field lengths change slowly; reading them for every search
+    would scan the table, so each process re-reads them once a minute."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: tuple[int, tuple[float, float, float]] | None = None
+        self.read_at = 0.0
+
+    def get(self) -> tuple[int, tuple[float, float, float]]:
+        now = time.monotonic()
+        if self.value is None or now - self.read_at > STATS_SECONDS:
+            row = Document.objects.aggregate(
+                n=Count("pk"),
+                title=Avg(Length("title_terms")),
+                keywords=Avg(Length("keyword_terms")),
+                body=Avg(Length("body_terms")),
+            )
+            # Characters to words: analysed terms average about six letters and a space.
+            lengths = tuple(
+                max((row[name] or 0) / 7.0, 1.0) for name in ("title", "keywords", "body")
+            )
+            with self.lock:
+                self.value, self.read_at = (row["n"] or 0, lengths), now
+        return self.value
+
+    def forget(self) -> None:
+        with self.lock:
+            self.value = None
+
+
+corpus_stats_cache = _StatsCache()
+
+
+def _vocabulary(backend) -> Vocabulary:
+    def document_frequency(words: list[str]) -> dict[str, int]:
+        return dict(Word.objects.filter(word__in=words).values_list("word", "df"))
+
+    return Vocabulary(
+        document_frequency=document_frequency,
+        similar_words=backend.similar_words,
+        completions=backend.completions,
+    )
+
+
+def parse_query(query: str, *, complete_last: bool = True) -> ParsedQuery:
+    backend = current_backend()
+    return parse(
+        query[:MAX_QUERY_LENGTH],
+        synonyms=synonym_table(),
+        vocabulary=_vocabulary(backend),
+        complete_last=complete_last,
+    )
+
+
+def _ranked(parsed: ParsedQuery, visibility: Visibility) -> list[Candidate]:
+    backend = current_backend()
+    stems = sorted(parsed.all_stems)
+    ids = backend.candidates(stems, visibility, CANDIDATES)
+    if not ids:
+        return []
+    documents, average_lengths = corpus_stats_cache.get()
+    frequencies = dict(
+        Stem.objects.filter(stem__in=stems + sorted(parsed.excluded_terms)).values_list(
+            "stem", "df"
+        )
+    )
+    stats = CorpusStats(max(documents, 1), average_lengths, frequencies)
+    query_plan = plan(parsed, stats)
+    rows = Document.objects.filter(pk__in=ids).values_list(
+        "pk", "title_terms", "keyword_terms", "body_terms", "language", "helpfulness", "updated_at"
+    )
+    candidates = []
+    for pk, title, keywords, body, language, helpfulness, updated_at in rows:
+        candidate = Candidate(
+            pk, (title.split(), keywords.split(), body.split()), language, helpfulness, updated_at
+        )
+        candidate.score = score(candidate, query_plan, stats)
+        if candidate.score > 0:
+            candidates.append(candidate)
+    candidates.sort(key=lambda c: (-c.score, c.id))
+    if candidates:
+        floor = candidates[0].score * RELATIVE_FLOOR
+        candidates = [c for c in candidates if c.score >= floor]
+    return candidates
+
+
+def search(
+    *,
+    user,
+    query: str,
+    limit: int = 10,
+    offset: int = 0,
+    doc_types: Sequence[str] = (),
+    space: str = "",
+    language: str = "",
+    log_source: str | None = None,
+) -> SearchResults:
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    parsed = parse_query(query)
+    keys = user_audience_keys(user)
+    filtered = Visibility(keys, tuple(doc_types), space, language)
+    candidates = _ranked(parsed, filtered) if parsed.slots else []
+    page = candidates[offset : offset + limit]
+    documents = Document.objects.in_bulk([c.id for c in page])
+    hits = []
+    for candidate in page:
+        document = documents[candidate.id]
+        hits.append(
+            Hit(
+                doc_type=document.doc_type,
+                key=document.key,
+                title=document.title,
+                url=document.url,
+                snippet=snippet(document.text, document.language, parsed),
+                language=document.language,
+                score=round(candidate.score, 4),
+                space=document.space,
+                category=document.category,
+                updated_at=document.updated_at,
+            )
+        )
+    unfiltered = not (doc_types or space or language)
+    facets = _facets(candidates if unfiltered else _ranked(parsed, Visibility(keys)))
+    did_you_mean = parsed.did_you_mean if candidates else None
+    results = SearchResults(
+        query=query,
+        hits=hits,
+        total=len(candidates),
+        did_you_mean=did_you_mean,
+        facets=facets,
+    )
+    if log_source and parsed.normalised:
+        from ess.search.services import search_log_record
+
+        results.log_id = search_log_record(
+            user=user,
+            query=query,
+            normalised=parsed.normalised,
+            language=parsed.language or "",
+            result_count=results.total,
+            source=log_source,
+        ).pk
+    return results
+
+
+def _facets(candidates: list[Candidate]) -> dict[str, dict[str, int]]:
+    """Counts per type, language and space over what the person may find, before filters,
+    so each filter shows what choosing it would give."""
+    if not candidates:
+        return {"type": {}, "language": {}, "space": {}}
+    rows = Document.objects.filter(pk__in=[c.id for c in candidates]).values_list(
+        "doc_type", "language", "space"
+    )
+    facets: dict[str, dict[str, int]] = {"type": {}, "language": {}, "space": {}}
+    for doc_type, language, space in rows:
+        facets["type"][doc_type] = facets["type"].get(doc_type, 0) + 1
+        facets["language"][language] = facets["language"].get(language, 0) + 1
+        if space:
+            facets["space"][space] = facets["space"].get(space, 0) + 1
+    return facets
+
+
+def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
+    """Titles for the search box as people type: every finished word must be in the title
+    and the last, unfinished one must begin a title word. Falls back to a full search when
+    no title fits, so a typo still suggests something."""
+    prefix = (prefix or "").strip()[:100]
+    parsed = parse_query(prefix)
+    if not parsed.slots:
+        return []
+    visibility = Visibility(user_audience_keys(user))
+    backend = current_backend()
+    from ess.search.engine.analysis import fold, stem, tokens
+
+    words = [token.word for token in tokens(prefix) if not token.compound]
+    finished, last = words[:-1], (fold(words[-1]) if words else "")
+    # Titles are stemmed in their own language; the unfinished word is matched raw, and a
+    # finished word through its English stem, which covers most titles; the full search
+    # fallback covers the rest.
+    finished_stems = [stem(word, "en") for word in finished]
+    ids = backend.title_prefix_candidates(finished_stems, last, visibility, limit * 3)
+    documents = Document.objects.in_bulk(ids)
+    ordered = [documents[pk] for pk in ids if pk in documents]
+    if not ordered:
+        return search(user=user, query=prefix, limit=limit).hits
+    ordered.sort(key=lambda document: (-document.popularity, len(document.title)))
+    return [
+        Hit(
+            doc_type=document.doc_type,
+            key=document.key,
+            title=document.title,
+            url=document.url,
+            snippet=highlight(document.title, parsed),
+            language=document.language,
+            score=0.0,
+            space=document.space,
+            category=document.category,
+            updated_at=document.updated_at,
+        )
+        for document in ordered[:limit]
+    ]
+
+
+def visible_document(user, doc_type: str, key: str) -> Document | None:
+    keys = user_audience_keys(user)
+    return (
+        Document.objects.filter(doc_type=doc_type, key=key)
+        .filter(
+            Q(audience_everyone=True)
+            | Q(pk__in=DocumentAudience.objects.filter(key__in=keys).values("document_id"))
+        )
+        .first()
+    )
