@@ -155,10 +155,11 @@ def article(request: HttpRequest, key: str) -> HttpResponse:
     item = selectors.article_for_reader(user=request.user, key=key)
     # Readers get the published text; an editor opening a never-published draft sees it.
     version = item.published_version or item.latest_version
-    if item.published_version_id:
+    voted = request.GET.get("voted")
+    # Coming back from the feedback form is not a second reading.
+    if item.published_version_id and not voted:
         services.article_view_record(article=item)
     query = _query(request)
-    voted = request.GET.get("voted")
     return render(
         request,
         "knowledge/article.html",
