@@ -9,8 +9,7 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from ess.search.sources import register_source
-        from helpdesk.knowledge import kinds  # noqa: F401  (notification kinds)
-        from helpdesk.knowledge import sections  # noqa: F401
+        from helpdesk.knowledge import kinds, sections  # noqa: F401  (notification kinds, navigation)
         from helpdesk.knowledge.search import search_documents
 
         register_source("article", search_documents)
