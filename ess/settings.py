@@ -340,7 +340,9 @@ ESS_SESSION_MAX_HOURS = env_int("ESS_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = ESS_SESSION_MAX_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
+# The portal's own address decides: an https:// SITE_URL (production) turns on the HTTPS
+# redirect, secure cookies and HSTS; the embedded default at http://127.0.0.1 leaves them off.
+SECURE_HTTPS = env_bool("SECURE_HTTPS", SITE_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
@@ -481,6 +483,10 @@ CELERY_BEAT_SCHEDULE = {
     "handbook-review-reminders": {
         "task": "handbook.tasks.send_review_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "knowledge-review-reminders": {
+        "task": "helpdesk.knowledge.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=45),
     },
     "search-rebuild-index": {
         "task": "search.rebuild_index",

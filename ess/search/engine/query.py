@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from ess.search.engine.analysis import (
+    _WORD,
     DATA,
     LANGUAGES,
+    MAX_WORD,
     _data_lines,
     fold,
     stems_for_every_language,
     stopwords,
-    tokens,
 )
 from ess.search.engine.synonyms import SynonymTable, matches_at
 
 SYNONYM_WEIGHT = 0.9
+HINTED_SYNONYM_WEIGHT = 0.6
 TYPO_WEIGHT = {1: 0.8, 2: 0.6}
 COMPLETION_WEIGHT = 0.75
 # A word the index knows can still be an unfinished longer one ("parent" → "parental"),
@@ -32,6 +34,7 @@ COMPLETION_WEIGHT = 0.75
 KNOWN_WORD_COMPLETION_WEIGHT = 0.45
 MAX_QUERY_WORDS = 24
 MAX_COMPLETIONS = 8
+TWO_EDITS_FROM = 8
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,10 @@ def _cue_lists() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(negations), frozenset(contrasts)
 
 
-def _excluding(word: str, negations: frozenset[str]) -> bool:
+def _excluding(cue: str, negations: frozenset[str]) -> bool:
     # "not X" rules X out; contracted auxiliaries ("doesn't prompt", "don't understand")
     # describe the problem itself, so they do not.
-    return word in negations and "'" not in word and not word.endswith("nt")
+    return cue in negations and "'" not in cue and not cue.endswith("nt")
 
 
 def detect_language(words: list[str]) -> str | None:
@@ -123,51 +126,102 @@ def detect_language(words: list[str]) -> str | None:
     return leaders[0] if len(leaders) == 1 else ("en" if "en" in leaders else None)
 
 
+def _query_words(text: str) -> tuple[list[str], set[int]]:
+    """The query's words (a hyphenated word once, joined: "wi-fi" → "wifi") and the
+    indexes of words that begin a new clause after punctuation."""
+    lowered = fold(text)
+    words: list[str] = []
+    clause_starts: set[int] = set()
+    previous_end = 0
+    for match in _WORD.finditer(lowered):
+        raw = match.group().replace("\u2019", "'")
+        if "-" in raw:
+            raw = "".join(part for part in raw.split("-") if part)
+        if any(mark in lowered[previous_end : match.start()] for mark in ",;.!?()") and words:
+            clause_starts.add(len(words))
+        words.append(raw[:MAX_WORD])
+        previous_end = match.end()
+        if len(words) >= MAX_QUERY_WORDS:
+            break
+    return words, clause_starts
+
+
+def _cue_positions(words: list[str], cues: frozenset[str]) -> dict[int, int]:
+    """Where cues of one or more words occur: {index of their last word: their length}."""
+    found: dict[int, int] = {}
+    longest = max((cue.count(" ") + 1 for cue in cues), default=1)
+    for index in range(len(words)):
+        for length in range(min(longest, index + 1), 0, -1):
+            if " ".join(words[index - length + 1 : index + 1]) in cues:
+                found[index] = length
+                break
+    return found
+
+
+def _excluded_positions(
+    words: list[str], clause_starts: set[int], stop: frozenset[str]
+) -> tuple[set[int], set[int]]:
+    """Words the person rules out, and the positions of the cue words themselves.
+
+    "…, not my address" and "although I did not forget my password" rule out what follows:
+    the negation opens its clause (only pronouns and auxiliaries before it). "printer not
+    working", "vpn is not working" and "no sound in Teams" describe the problem instead,
+    so nothing is ruled out there; nor at the very start of the query.
+    """
+    negations, contrasts = _cue_lists()
+    negation_at = {
+        index: length
+        for index, length in _cue_positions(words, negations).items()
+        if _excluding(" ".join(words[index - length + 1 : index + 1]), negations)
+    }
+    contrast_at = _cue_positions(words, contrasts)
+    cue_words = {
+        position
+        for at in (negation_at, contrast_at)
+        for index, length in at.items()
+        for position in range(index - length + 1, index + 1)
+    }
+    excluded: set[int] = set()
+    boundary: int | None = None  # index after the latest clause boundary inside the query
+    negated = False
+    for index in range(len(words)):
+        if index in clause_starts:
+            boundary, negated = index, False
+        if index in contrast_at:
+            boundary, negated = index + 1, False
+            continue
+        if index in negation_at:
+            start = index - negation_at[index] + 1
+            negated = boundary is not None and all(
+                words[position] in stop for position in range(boundary, start)
+            )
+            continue
+        if negated and index not in cue_words:
+            excluded.add(index)
+    return excluded, cue_words
+
+
 def parse(
     text: str, *, synonyms: SynonymTable, vocabulary: Vocabulary, complete_last: bool = True
 ) -> ParsedQuery:
     text = text.strip()
     negations, contrasts = _cue_lists()
-    surface = tokens(text)[: MAX_QUERY_WORDS * 2]
-    # Clause boundaries (commas and the like) end a negation's reach.
-    words, clause_starts = [], set()
-    cursor = 0
-    for token in surface:
-        if token.compound and "-" not in token.word:
-            continue
-        words.append(token.word)
-    lowered = fold(text)
-    for index, word in enumerate(words):
-        location = lowered.find(word, cursor)
-        if location > 0 and any(mark in lowered[cursor:location] for mark in ",;.!?()"):
-            clause_starts.add(index)
-        if location >= 0:
-            cursor = location + len(word)
-    words = words[:MAX_QUERY_WORDS]
+    words, clause_starts = _query_words(text)
     language = detect_language(words)
     stop = stopwords(language) if language else stopwords("en")
-
-    excluded_positions: set[int] = set()
-    negated = False
-    for index, word in enumerate(words):
-        if index in clause_starts or word in contrasts:
-            negated = False
-        if _excluding(word, negations):
-            # "printer not working": a negation right after a thing describes its state.
-            # "…, not my address" or "I did not forget my password" rules out what follows.
-            previous = words[index - 1] if index else ""
-            negated = (
-                index == 0 or index in clause_starts or previous in contrasts or previous in stop
-            )
-            continue
-        if negated:
-            excluded_positions.add(index)
+    excluded_positions, cue_words = _excluded_positions(words, clause_starts, stop)
+    if all(
+        index in excluded_positions or index in cue_words or words[index] in stop
+        for index in range(len(words))
+    ):
+        # Ruling out everything leaves nothing to look for: read it as a description.
+        excluded_positions = set()
 
     slots: list[Slot] = []
     index = 0
     frequencies = vocabulary.document_frequency(list(dict.fromkeys(words)))
     while index < len(words):
-        if index in excluded_positions:
+        if index in excluded_positions or index in cue_words:
             index += 1
             continue
         phrase_matches = matches_at(synonyms, words, index)
@@ -193,6 +247,10 @@ def parse(
             continue
         slot = Slot((word,))
         _add_literal(slot, (word,), language)
+        hinted = synonyms.hinted_group.get(word)
+        if hinted is not None and word not in stop:
+            for phrase in synonyms.groups[hinted]:
+                slot.add(_phrase_terms(phrase), HINTED_SYNONYM_WEIGHT, " ".join(phrase))
         known = frequencies.get(word, 0) > 0
         if not known and len(word) >= 4 and not word.isdigit():
             _add_corrections(slot, word, vocabulary, synonyms, language)
@@ -240,17 +298,20 @@ def _add_literal(slot: Slot, words: tuple[str, ...], language: str | None) -> No
 def _add_corrections(
     slot: Slot, word: str, vocabulary: Vocabulary, synonyms: SynonymTable, language: str | None
 ) -> None:
-    allowed = 1 if len(word) <= 5 else 2
-    best: tuple[int, int, str] | None = None
+    # Two edits turn most short words into other words; allow them from eight letters.
+    allowed = 1 if len(word) < TWO_EDITS_FROM else 2
+    found: list[tuple[int, int, str]] = []
     for candidate, df in vocabulary.similar_words(word):
         if candidate == word or abs(len(candidate) - len(word)) > allowed:
             continue
         distance = OSA.distance(word, candidate, score_cutoff=allowed)
-        if distance > allowed:
-            continue
-        slot.add((candidate,), TYPO_WEIGHT[distance], candidate)
-        rank = (distance, -df, candidate)
-        if best is None or rank < best:
-            best = rank
-    if best is not None:
-        slot.corrected_to = best[2]
+        if distance <= allowed:
+            found.append((distance, -df, candidate))
+    if not found:
+        return
+    # Only the closest spellings: "arived" means "arrived", not also "drive".
+    closest = min(distance for distance, _, _ in found)
+    for distance, _, candidate in sorted(found):
+        if distance == closest:
+            slot.add((candidate,), TYPO_WEIGHT[distance], candidate)
+    slot.corrected_to = min(found)[2]

@@ -26,10 +26,14 @@ FIELDS = (  # (weight, length normalisation b)
     (1.5, 0.3),  # tags, category, space
     (1.0, 0.75),  # body
 )
-TITLE_COVERAGE_BONUS = 0.5
+COVERAGE_BASE = 0.5
+SCATTERED_PHRASE_FACTOR = 0.4
+COVERAGE_POWER = 1
+TITLE_COVERAGE_BONUS = 1.0
 ADJACENT_IN_TITLE_BONUS = 0.15
 EXCLUDED_IN_TITLE_FACTOR = 0.55
-SAME_LANGUAGE_FACTOR = 1.15
+SAME_LANGUAGE_FACTOR = 1.3
+OTHER_LANGUAGE_FACTOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,16 @@ class Candidate:
     helpfulness: float
     updated_at: object
     score: float = 0.0
+    # Which query words (slot, word) the document matched with the very words typed (not a synonym,
+    # correction or completion): evidence of the language the query is written in.
+    literal_slots: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True)
 class PlannedSlot:
     importance: float
-    # (weight, per word: the stems it may match as) for each alternative
+    # (weight, per word: the stems it may match as) for each alternative; the first is
+    # always the words as typed
     alternatives: tuple[tuple[float, tuple[tuple[str, ...], ...]], ...]
 
 
@@ -95,13 +103,16 @@ def plan(query: ParsedQuery, stats: CorpusStats) -> Plan:
 def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
     wanted = plan.wanted
     frequencies: dict[str, list[int]] = {}
+    positions: dict[str, set[tuple[int, int]]] = {}
     for field_index, terms in enumerate(candidate.fields):
-        for term in terms:
+        for position, term in enumerate(terms):
             if term in wanted:
                 counts = frequencies.get(term)
                 if counts is None:
                     counts = frequencies[term] = [0, 0, 0]
+                    positions[term] = set()
                 counts[field_index] += 1
+                positions[term].add((field_index, position))
     if not frequencies or not plan.slots:
         return 0.0
     norms = [
@@ -117,29 +128,49 @@ def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
             for (weight, _), count, norm in zip(FIELDS, counts, norms, strict=True)
             if count
         )
-        term_scores[stem] = plan.idf.get(stem, 0.0) * weighted / (K1 + weighted)
+        # How strongly the document is about this term, from 0 to 1; how much the term
+        # matters comes from the slot (below), not from the stem itself.
+        term_scores[stem] = weighted / (K1 + weighted)
 
     total = covered = importance = 0.0
     titled = 0
     title_hits: list[bool] = []
-    for slot in plan.slots:
+    literal: set[tuple[int, int]] = set()
+    for slot_index, slot in enumerate(plan.slots):
         importance += slot.importance
         best, best_in_title = 0.0, False
-        for weight, words in slot.alternatives:
+        for alternative_index, (weight, words) in enumerate(slot.alternatives):
             value_sum, all_in_title = 0.0, True
-            for stems in words:
+            for word_index, stems in enumerate(words):
                 word_best, word_in_title = 0.0, False
                 for stem in stems:
                     value = term_scores.get(stem, 0.0)
                     if value:
                         word_best = max(word_best, value)
                         word_in_title = word_in_title or frequencies[stem][0] > 0
-                if not word_best:
+                if word_best and alternative_index == 0:
+                    literal.add((slot_index, word_index))
+                if not word_best and alternative_index:
                     break
+                if not word_best:
+                    # The words as typed: note each one found (the language evidence)
+                    # before giving up on this alternative.
+                    value_sum, all_in_title = -1.0, False
+                    continue
                 value_sum += word_best
                 all_in_title = all_in_title and word_in_title
             else:
-                value = weight * value_sum / len(words)
+                if value_sum < 0 or any(
+                    not any(term_scores.get(stem) for stem in stems) for stems in words
+                ):
+                    continue
+                # A synonym counts as much as the word it stands for, whether it is rarer
+                # or more common in the index than that word.
+                value = weight * slot.importance * value_sum / len(words)
+                # A synonym phrase must appear as a phrase: "leave request" is not in
+                # "Request parental leave". What the person typed needs no such order.
+                if alternative_index and len(words) > 1 and not _adjacent(words, positions):
+                    value *= SCATTERED_PHRASE_FACTOR
                 if value > best:
                     best, best_in_title = value, all_in_title
         if best:
@@ -147,20 +178,61 @@ def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
             covered += slot.importance
             titled += best_in_title
         title_hits.append(best_in_title)
+    candidate.literal_slots = frozenset(literal)
     if not total:
         return 0.0
     coverage = covered / importance if importance else 0.0
-    result = total * (0.25 + 0.75 * coverage * coverage)
+    result = total * (COVERAGE_BASE + (1 - COVERAGE_BASE) * coverage**COVERAGE_POWER)
     result *= 1 + TITLE_COVERAGE_BONUS * titled / len(plan.slots)
     adjacent = sum(1 for left, right in itertools.pairwise(title_hits) if left and right)
     result *= 1 + ADJACENT_IN_TITLE_BONUS * adjacent
     if plan.excluded and any(stem in plan.excluded for stem in candidate.fields[0]):
         result *= EXCLUDED_IN_TITLE_FACTOR
-    if plan.language and candidate.language == plan.language:
-        result *= SAME_LANGUAGE_FACTOR
     result *= 0.95 + 0.1 * candidate.helpfulness
     result *= 1 + 0.03 * _recency(candidate.updated_at)
     return result
+
+
+def _adjacent(words: tuple[tuple[str, ...], ...], positions) -> bool:
+    """Whether the words occur one after another in the same field."""
+    starts = {spot for stem in words[0] for spot in positions.get(stem, ())}
+    for offset, stems in enumerate(words[1:], 1):
+        following = {spot for stem in stems for spot in positions.get(stem, ())}
+        starts = {(field, at) for field, at in starts if (field, at + offset) in following}
+        if not starts:
+            return False
+    return True
+
+
+def query_language(candidates: list[Candidate], plan: Plan) -> str | None:
+    """The language the query is written in: from its function words when it has some,
+    otherwise the language whose documents contain most of the words as typed. "richiesta
+    ferie" finds Italian literally and other languages only through synonyms."""
+    if plan.language:
+        return plan.language
+    found: dict[str, set[tuple[int, int]]] = {}
+    for candidate in candidates:
+        if candidate.literal_slots:
+            found.setdefault(candidate.language, set()).update(candidate.literal_slots)
+    if not found:
+        return None
+    best = max(len(slots) for slots in found.values())
+    leaders = [language for language, slots in found.items() if len(slots) == best]
+    return leaders[0] if len(leaders) == 1 else None
+
+
+def prefer_language(candidates: list[Candidate], language: str | None) -> None:
+    """Answers in the query's language first. A document in another language is a fallback
+    for when nothing better exists, unless it has every word as typed that any document
+    has (a product or place name reads the same in every language)."""
+    if not language:
+        return
+    typed = set().union(*(candidate.literal_slots for candidate in candidates))
+    for candidate in candidates:
+        if candidate.language == language:
+            candidate.score *= SAME_LANGUAGE_FACTOR
+        elif candidate.literal_slots != typed:
+            candidate.score *= OTHER_LANGUAGE_FACTOR
 
 
 def _recency(updated_at) -> float:

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ess.search.engine.analysis import DATA, _data_lines, fold, stems_for_every_language, tokens
+from ess.search.engine.analysis import DATA, _data_lines, fold, stem, tokens
 
 RECHECK_SECONDS = 5.0
 
@@ -33,9 +33,12 @@ def starter_groups() -> list[list[str]]:
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
-    return tuple(token.word for token in tokens(phrase) if not token.compound) or tuple(
-        token.word for token in tokens(phrase)
-    )
+    """A phrase's words as a query sees them: hyphenated words joined ("sign-on" → signon)."""
+    words: dict[int, str] = {}
+    for token in tokens(phrase):
+        # The joined form of a hyphenated word comes last at its position and wins.
+        words[token.position] = token.word
+    return tuple(words[position] for position in sorted(words))
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class SynonymTable:
     groups: tuple[tuple[tuple[str, ...], ...], ...]
     # first word key → [(phrase words, group index)], longest phrases first
     by_first_word: dict[str, list[tuple[tuple[str, ...], int]]]
+    # A word that only ever occurs inside longer phrases of one group ("scam" in "scam
+    # email") hints at that group even when the rest of the phrase differs.
+    hinted_group: dict[str, int]
 
     def keys_of(self, word: str) -> set[str]:
         return word_keys(word)
@@ -51,8 +57,11 @@ class SynonymTable:
 
 @functools.lru_cache(maxsize=50_000)
 def word_keys(word: str) -> frozenset[str]:
-    """What a word may be matched by: itself and its stems in every language."""
-    return frozenset({word, *stems_for_every_language(word)})
+    """What a word may be matched by: itself and its English stem, so plurals and verb
+    forms of the (mostly English) groups match. Stems in every language would let
+    unrelated words collide ("stipend" and Italian "stipendio"); the groups list other
+    languages' forms themselves."""
+    return frozenset({word, stem(word, "en")})
 
 
 def build_table(groups: list[list[str]]) -> SynonymTable:
@@ -69,7 +78,27 @@ def build_table(groups: list[list[str]]) -> SynonymTable:
                 by_first.setdefault(key, []).append((words, index))
     for entries in by_first.values():
         entries.sort(key=lambda entry: -len(entry[0]))
-    return SynonymTable(tuple(word_groups), by_first)
+    return SynonymTable(tuple(word_groups), by_first, _hints(word_groups))
+
+
+HINT_MIN_LENGTH = 4
+
+
+def _hints(word_groups: list[tuple[tuple[str, ...], ...]]) -> dict[str, int]:
+    inside: dict[str, set[int]] = {}
+    alone: set[str] = set()
+    for index, phrases in enumerate(word_groups):
+        for words in phrases:
+            if len(words) == 1:
+                alone.add(words[0])
+                continue
+            for word in words:
+                inside.setdefault(word, set()).add(index)
+    return {
+        word: next(iter(groups))
+        for word, groups in inside.items()
+        if len(groups) == 1 and word not in alone and len(word) >= HINT_MIN_LENGTH
+    }
 
 
 class _Cache:
