@@ -2,6 +2,7 @@
 
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
 
 from django.db.models import Avg, Count, Q
@@ -30,6 +31,13 @@ STATS_SECONDS = 60.0
 
 
 EVERYTHING = ("*",)
+
+
+def clean_query(text: str | None) -> str:
+    """What was typed, without control characters (PostgreSQL refuses NUL in text) and
+    cut to a sane length."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in (text or ""))
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 def user_audience_keys(user) -> tuple[str, ...]:
@@ -157,7 +165,7 @@ def search(
     language: str = "",
     log_source: str | None = None,
 ) -> SearchResults:
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_query(query)
     parsed = parse_query(query)
     keys = user_audience_keys(user)
     filtered = Visibility(keys, tuple(doc_types), space, language)
@@ -226,7 +234,7 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     """Titles for the search box as people type: every finished word must be in the title
     and the last, unfinished one must begin a title word. Falls back to a full search when
     no title fits, so a typo still suggests something."""
-    prefix = (prefix or "").strip()[:100]
+    prefix = clean_query(prefix)[:100]
     parsed = parse_query(prefix)
     if not parsed.slots:
         return []
@@ -264,6 +272,8 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
 
 
 def visible_document(user, doc_type: str, key: str) -> Document | None:
+    if "\x00" in doc_type or "\x00" in key:  # PostgreSQL refuses NUL; no key holds one
+        return None
     keys = user_audience_keys(user)
     documents = Document.objects.filter(doc_type=doc_type, key=key)
     if keys == EVERYTHING:

@@ -354,3 +354,7 @@ def test_a_search_takes_the_same_number_of_queries_whatever_the_index_size(
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         selectors.search(user=employee_user, query="parking garage")
+
+
+def test_a_key_with_a_nul_byte_finds_nothing_rather_than_failing(indexed, employee_user):
+    assert selectors.visible_document(employee_user, "article", "parking\x00") is None
