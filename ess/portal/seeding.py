@@ -35,4 +35,5 @@ def seed_hooks() -> list[tuple[str, Any]]:
                 raise
             continue
         hooks.append((config.label, module.seed_demo))
+    hooks.sort(key=lambda hook: hook[0] == "search")  # the index reads every app's demo data
     return hooks
