@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import Length
 
+from ess.search.engine.analysis import LANGUAGES, stopwords
 from ess.search.engine.backends import Visibility, current_backend
 from ess.search.engine.query import ParsedQuery, Vocabulary, parse
 from ess.search.engine.ranking import (
@@ -23,7 +24,9 @@ from ess.search.engine.synonyms import synonym_table
 from ess.search.models import Document, DocumentAudience, Stem, Word
 from ess.search.results import Hit, SearchResults
 
-CANDIDATES = 150
+CANDIDATES = 100
+SYNONYM_CANDIDATES = 50
+ALL_STOPWORDS = frozenset().union(*(stopwords(language) for language in LANGUAGES))
 # Results scoring below this share of the best one are noise from a single common word.
 RELATIVE_FLOOR = 0.12
 MAX_QUERY_LENGTH = 300
@@ -124,7 +127,26 @@ def parse_query(query: str, *, complete_last: bool = True) -> ParsedQuery:
 def _ranked(parsed: ParsedQuery, visibility: Visibility) -> list[Candidate]:
     backend = current_backend()
     stems = sorted(parsed.all_stems)
-    ids = backend.candidates(stems, visibility, CANDIDATES)
+
+    def useful(found) -> list[str]:
+        # Function words inside synonym phrases ("book a room") would match nearly every
+        # document: they are left to the ranker, not asked of the database.
+        return [stem for stem in sorted(found) if len(stem) > 1 and stem not in ALL_STOPWORDS]
+
+    # What was typed is looked for in whole documents; synonyms in titles, tags and
+    # categories, where a document names its subject. Asking the database for every
+    # synonym everywhere would have it rank most of a large index on every search.
+    ids = backend.candidates(useful(parsed.typed_stems), visibility, CANDIDATES)
+    synonym_stems = useful(parsed.all_stems - parsed.typed_stems)
+    if synonym_stems:
+        seen = set(ids)
+        ids += [
+            pk
+            for pk in backend.candidates(
+                synonym_stems, visibility, SYNONYM_CANDIDATES, titles_only=True
+            )
+            if pk not in seen
+        ]
     if not ids:
         return []
     documents, average_lengths = corpus_stats_cache.get()

@@ -58,7 +58,9 @@ class Visibility:
 class Backend:
     vendor = ""
 
-    def candidates(self, stems: Sequence[str], visibility: Visibility, limit: int) -> list[int]:
+    def candidates(
+        self, stems: Sequence[str], visibility: Visibility, limit: int, *, titles_only=False
+    ) -> list[int]:
         raise NotImplementedError
 
     def similar_words(self, word: str) -> list[tuple[str, int]]:
@@ -87,11 +89,13 @@ def _terms_ok(stems: Sequence[str]) -> list[str]:
 class SqliteBackend(Backend):
     vendor = "sqlite"
 
-    def candidates(self, stems, visibility, limit):
+    def candidates(self, stems, visibility, limit, *, titles_only=False):
         terms = _terms_ok(stems)
         if not terms:
             return []
         match = " OR ".join(f'"{term}"' for term in terms)
+        if titles_only:
+            match = f"{{title_terms keyword_terms}} : ({match})"
         where, params = visibility.sql("d")
         sql = (
             "SELECT d.id FROM search_document_fts f JOIN search_document d ON d.id = f.rowid "
@@ -139,10 +143,12 @@ class SqliteBackend(Backend):
 class PostgresBackend(Backend):
     vendor = "postgresql"
 
-    def candidates(self, stems, visibility, limit):
+    def candidates(self, stems, visibility, limit, *, titles_only=False):
         terms = _terms_ok(stems)
         if not terms:
             return []
+        if titles_only:
+            terms = [f"{term}:AB" for term in terms]
         where, params = visibility.sql("d")
         sql = (
             "SELECT d.id FROM search_document d, to_tsquery('simple', %s) q "

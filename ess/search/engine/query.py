@@ -45,6 +45,9 @@ class Alternative:
     weight: float
     # The surface word this alternative came from, for "did you mean" and snippets.
     word: str = ""
+    # A synonym may be found in titles and tags only when the index is large; what was
+    # typed, corrected or completed is looked for everywhere.
+    synonym: bool = False
 
 
 @dataclass
@@ -53,13 +56,17 @@ class Slot:
     alternatives: list[Alternative] = field(default_factory=list)
     corrected_to: str | None = None
 
-    def add(self, terms: tuple[str, ...], weight: float, word: str = "") -> None:
+    def add(
+        self, terms: tuple[str, ...], weight: float, word: str = "", *, synonym: bool = False
+    ) -> None:
         for index, existing in enumerate(self.alternatives):
             if existing.terms == terms:
                 if weight > existing.weight:
-                    self.alternatives[index] = Alternative(terms, weight, word or existing.word)
+                    self.alternatives[index] = Alternative(
+                        terms, weight, word or existing.word, synonym and existing.synonym
+                    )
                 return
-        self.alternatives.append(Alternative(terms, weight, word))
+        self.alternatives.append(Alternative(terms, weight, word, synonym))
 
 
 @dataclass
@@ -74,6 +81,18 @@ class ParsedQuery:
     @functools.cached_property
     def all_words(self) -> set[str]:
         return {word for slot in self.slots for alt in slot.alternatives for word in alt.terms}
+
+    @functools.cached_property
+    def typed_stems(self) -> set[str]:
+        """Stems of what was typed, corrected or completed — not of synonyms."""
+        return {
+            stem
+            for slot in self.slots
+            for alt in slot.alternatives
+            if not alt.synonym
+            for word in alt.terms
+            for stem in term_stems(word)
+        }
 
     @functools.cached_property
     def all_stems(self) -> set[str]:
@@ -236,7 +255,7 @@ def parse(
                 for phrase in synonyms.groups[group]:
                     if phrase == span:
                         continue
-                    slot.add(_phrase_terms(phrase), SYNONYM_WEIGHT, " ".join(phrase))
+                    slot.add(_phrase_terms(phrase), SYNONYM_WEIGHT, " ".join(phrase), synonym=True)
             slots.append(slot)
             index += length
             continue
@@ -250,7 +269,9 @@ def parse(
         hinted = synonyms.hinted_group.get(word)
         if hinted is not None and word not in stop:
             for phrase in synonyms.groups[hinted]:
-                slot.add(_phrase_terms(phrase), HINTED_SYNONYM_WEIGHT, " ".join(phrase))
+                slot.add(
+                    _phrase_terms(phrase), HINTED_SYNONYM_WEIGHT, " ".join(phrase), synonym=True
+                )
         known = frequencies.get(word, 0) > 0
         if not known and len(word) >= 4 and not word.isdigit():
             _add_corrections(slot, word, vocabulary, synonyms, language)

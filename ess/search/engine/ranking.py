@@ -14,6 +14,7 @@ back-end, so SQLite and PostgreSQL return the same ranking for the same index. S
 
 import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -66,6 +67,10 @@ class PlannedSlot:
     # (weight, per word: the stems it may match as) for each alternative; the first is
     # always the words as typed
     alternatives: tuple[tuple[float, tuple[tuple[str, ...], ...]], ...]
+    # Every stem of every alternative, and which alternatives each stem belongs to: a
+    # document is only checked against the alternatives its own stems can satisfy.
+    all_stems: frozenset[str] = frozenset()
+    alternatives_of: dict[str, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,21 @@ def plan(query: ParsedQuery, stats: CorpusStats) -> Plan:
             (alternative.weight, tuple(tuple(term_stems(word)) for word in alternative.terms))
             for alternative in slot.alternatives
         )
-        slots.append(PlannedSlot(importance, alternatives))
+        alternatives_of: dict[str, list[int]] = {}
+        for index, (_, words) in enumerate(alternatives):
+            for stems in words:
+                for stem in stems:
+                    owners = alternatives_of.setdefault(stem, [])
+                    if not owners or owners[-1] != index:
+                        owners.append(index)
+        slots.append(
+            PlannedSlot(
+                importance,
+                alternatives,
+                frozenset(alternatives_of),
+                {stem: tuple(owners) for stem, owners in alternatives_of.items()},
+            )
+        )
     wanted = frozenset(query.all_stems)
     idf = {stem: stats.idf(stem) for stem in wanted}
     return Plan(
@@ -102,19 +121,21 @@ def plan(query: ParsedQuery, stats: CorpusStats) -> Plan:
 
 def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
     wanted = plan.wanted
+    # Counting in C (Counter over split strings) and intersecting with the query's stems
+    # keeps the cost per candidate small; positions are only worked out for the rare
+    # synonym phrase that needs them.
+    counters = [Counter(terms) for terms in candidate.fields]
     frequencies: dict[str, list[int]] = {}
-    positions: dict[str, set[tuple[int, int]]] = {}
-    for field_index, terms in enumerate(candidate.fields):
-        for position, term in enumerate(terms):
-            if term in wanted:
-                counts = frequencies.get(term)
-                if counts is None:
-                    counts = frequencies[term] = [0, 0, 0]
-                    positions[term] = set()
-                counts[field_index] += 1
-                positions[term].add((field_index, position))
+    for field_index, counter in enumerate(counters):
+        for term in wanted & counter.keys():
+            counts = frequencies.get(term)
+            if counts is None:
+                counts = frequencies[term] = [0, 0, 0]
+            counts[field_index] = counter[term]
     if not frequencies or not plan.slots:
         return 0.0
+    positions = _Positions(candidate.fields, wanted)
+    present = set(frequencies)
     norms = [
         1 - b + b * len(terms) / max(average, 1.0)
         for (_, b), terms, average in zip(
@@ -137,9 +158,15 @@ def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
     title_hits: list[bool] = []
     literal: set[tuple[int, int]] = set()
     for slot_index, slot in enumerate(plan.slots):
-        importance += slot.importance
         best, best_in_title = 0.0, False
-        for alternative_index, (weight, words) in enumerate(slot.alternatives):
+        importance += slot.importance
+        hits = slot.all_stems & present
+        if not hits:
+            title_hits.append(False)
+            continue
+        reachable = sorted({index for stem in hits for index in slot.alternatives_of[stem]})
+        for alternative_index in reachable:
+            weight, words = slot.alternatives[alternative_index]
             value_sum, all_in_title = 0.0, True
             for word_index, stems in enumerate(words):
                 word_best, word_in_title = 0.0, False
@@ -160,16 +187,19 @@ def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
                 value_sum += word_best
                 all_in_title = all_in_title and word_in_title
             else:
-                if value_sum < 0 or any(
-                    not any(term_scores.get(stem) for stem in stems) for stems in words
-                ):
+                if value_sum < 0:
                     continue
                 # A synonym counts as much as the word it stands for, whether it is rarer
                 # or more common in the index than that word.
                 value = weight * slot.importance * value_sum / len(words)
                 # A synonym phrase must appear as a phrase: "leave request" is not in
                 # "Request parental leave". What the person typed needs no such order.
-                if alternative_index and len(words) > 1 and not _adjacent(words, positions):
+                if (
+                    value > best
+                    and alternative_index
+                    and len(words) > 1
+                    and not _adjacent(words, positions)
+                ):
                     value *= SCATTERED_PHRASE_FACTOR
                 if value > best:
                     best, best_in_title = value, all_in_title
@@ -191,6 +221,22 @@ def score(candidate: Candidate, plan: Plan, stats: CorpusStats) -> float:
     result *= 0.95 + 0.1 * candidate.helpfulness
     result *= 1 + 0.03 * _recency(candidate.updated_at)
     return result
+
+
+class _Positions:
+    """Where each wanted stem occurs, as (field, index); computed on first use."""
+
+    def __init__(self, fields, wanted) -> None:
+        self.fields, self.wanted, self.found = fields, wanted, None
+
+    def get(self, stem: str, default=()):
+        if self.found is None:
+            self.found = {}
+            for field_index, terms in enumerate(self.fields):
+                for position, term in enumerate(terms):
+                    if term in self.wanted:
+                        self.found.setdefault(term, set()).add((field_index, position))
+        return self.found.get(stem, default)
 
 
 def _adjacent(words: tuple[tuple[str, ...], ...], positions) -> bool:

@@ -11,7 +11,7 @@ from ess.search.engine.query import ParsedQuery
 
 WINDOW = 30  # words
 # Long documents are searched for a passage near the start; enough for a snippet.
-MAX_TEXT = 6_000
+MAX_TEXT = 3_000
 _WORDS = re.compile(r"\S+")
 
 
