@@ -10,7 +10,7 @@ from django.db.models.functions import Length
 
 from ess.search.engine.analysis import LANGUAGES, stopwords
 from ess.search.engine.backends import Visibility, current_backend
-from ess.search.engine.query import ParsedQuery, Vocabulary, parse
+from ess.search.engine.query import ParsedQuery, Vocabulary, parse, term_stems
 from ess.search.engine.ranking import (
     Candidate,
     CorpusStats,
@@ -24,8 +24,17 @@ from ess.search.engine.synonyms import synonym_table
 from ess.search.models import Document, DocumentAudience, Stem, Word
 from ess.search.results import Hit, SearchResults
 
-CANDIDATES = 100
-SYNONYM_CANDIDATES = 50
+# Each of the three candidate questions returns at most this many documents.
+POOL = 60
+# A word in more than this share of documents (and more than RARE_FLOOR of them) is looked
+# for through the two smaller questions only.
+RARE_SHARE = 0.02
+RARE_FLOOR = 200
+# Fewer candidates than this from the cheap questions, and titles are asked for every word.
+FEW = 10
+# Intersect typed words only when the rarest of them is within this many times the
+# common-word bar.
+INTERSECTION_SHARE = 3
 ALL_STOPWORDS = frozenset().union(*(stopwords(language) for language in LANGUAGES))
 # Results scoring below this share of the best one are noise from a single common word.
 RELATIVE_FLOOR = 0.12
@@ -124,37 +133,77 @@ def parse_query(query: str, *, complete_last: bool = True) -> ParsedQuery:
     )
 
 
-def _ranked(parsed: ParsedQuery, visibility: Visibility) -> list[Candidate]:
+def _useful(stems) -> list[str]:
+    # Function words inside synonym phrases ("book a room") would match nearly every
+    # document: they are left to the ranker, not asked of the database.
+    return [stem for stem in sorted(stems) if len(stem) > 1 and stem not in ALL_STOPWORDS]
+
+
+def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, documents) -> list[int]:
+    """The pool the ranker orders, from a few cheap questions instead of one costly one.
+
+    What costs time in a large index is ranking every document that holds a common word:
+    such words occur in a good share of all bodies. So the database is asked for
+    (1) documents holding every typed word (an intersection: small), (2) titles, tags and
+    categories holding any rarer word or synonym (a small index), and (3) documents holding
+    any rarer typed word anywhere. Only when that finds almost nothing are titles asked for
+    the common words too. In a small index every word is rare, and (3) covers everything.
+    """
     backend = current_backend()
-    stems = sorted(parsed.all_stems)
+    common = max(RARE_SHARE * documents, RARE_FLOOR)
 
-    def useful(found) -> list[str]:
-        # Function words inside synonym phrases ("book a room") would match nearly every
-        # document: they are left to the ranker, not asked of the database.
-        return [stem for stem in sorted(found) if len(stem) > 1 and stem not in ALL_STOPWORDS]
+    def rare(stems) -> list[str]:
+        return [stem for stem in _useful(stems) if frequencies.get(stem, 0) <= common]
 
-    # What was typed is looked for in whole documents; synonyms in titles, tags and
-    # categories, where a document names its subject. Asking the database for every
-    # synonym everywhere would have it rank most of a large index on every search.
-    ids = backend.candidates(useful(parsed.typed_stems), visibility, CANDIDATES)
-    synonym_stems = useful(parsed.all_stems - parsed.typed_stems)
-    if synonym_stems:
-        seen = set(ids)
-        ids += [
-            pk
-            for pk in backend.candidates(
-                synonym_stems, visibility, SYNONYM_CANDIDATES, titles_only=True
+    typed_groups = [
+        _useful(
+            stem
+            for alt in slot.alternatives
+            if not alt.synonym
+            for word in alt.terms
+            for stem in term_stems(word)
+        )
+        for slot in parsed.slots
+    ]
+    typed_groups = [group for group in typed_groups if group]
+    found: dict[int, None] = {}
+    # The intersection is at most as large as the rarest group; ranking it is cheap unless
+    # every typed word is common.
+    smallest = min(
+        (sum(frequencies.get(stem, 0) for stem in group) for group in typed_groups), default=0
+    )
+    if len(typed_groups) > 1 and smallest <= INTERSECTION_SHARE * common:
+        found.update(
+            dict.fromkeys(backend.candidates(typed_groups, visibility, POOL, every_group=True))
+        )
+    rare_everything = rare(parsed.all_stems)
+    if rare_everything:
+        found.update(
+            dict.fromkeys(backend.candidates([rare_everything], visibility, POOL, titles_only=True))
+        )
+    rare_typed = rare(parsed.typed_stems)
+    if rare_typed:
+        found.update(dict.fromkeys(backend.candidates([rare_typed], visibility, POOL)))
+    if len(found) < FEW:
+        every_typed = _useful(parsed.typed_stems)
+        if every_typed:
+            found.update(
+                dict.fromkeys(backend.candidates([every_typed], visibility, POOL, titles_only=True))
             )
-            if pk not in seen
-        ]
-    if not ids:
-        return []
+    return list(found)
+
+
+def _ranked(parsed: ParsedQuery, visibility: Visibility) -> list[Candidate]:
+    stems = sorted(parsed.all_stems)
     documents, average_lengths = corpus_stats_cache.get()
     frequencies = dict(
         Stem.objects.filter(stem__in=stems + sorted(parsed.excluded_terms)).values_list(
             "stem", "df"
         )
     )
+    ids = _candidates(parsed, visibility, frequencies, documents)
+    if not ids:
+        return []
     stats = CorpusStats(max(documents, 1), average_lengths, frequencies)
     query_plan = plan(parsed, stats)
     rows = Document.objects.filter(pk__in=ids).values_list(

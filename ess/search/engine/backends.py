@@ -59,8 +59,17 @@ class Backend:
     vendor = ""
 
     def candidates(
-        self, stems: Sequence[str], visibility: Visibility, limit: int, *, titles_only=False
+        self,
+        groups: Sequence[Sequence[str]],
+        visibility: Visibility,
+        limit: int,
+        *,
+        every_group: bool = False,
+        titles_only: bool = False,
     ) -> list[int]:
+        """Visible documents containing a stem of any group (or, with `every_group`, a stem
+        of every group), best first by the database's own ranking. `titles_only` asks the
+        small index of titles, tags and categories."""
         raise NotImplementedError
 
     def similar_words(self, word: str) -> list[tuple[str, int]]:
@@ -89,18 +98,19 @@ def _terms_ok(stems: Sequence[str]) -> list[str]:
 class SqliteBackend(Backend):
     vendor = "sqlite"
 
-    def candidates(self, stems, visibility, limit, *, titles_only=False):
-        terms = _terms_ok(stems)
-        if not terms:
+    def candidates(self, groups, visibility, limit, *, every_group=False, titles_only=False):
+        groups = [terms for terms in (_terms_ok(group) for group in groups) if terms]
+        if not groups:
             return []
-        match = " OR ".join(f'"{term}"' for term in terms)
-        if titles_only:
-            match = f"{{title_terms keyword_terms}} : ({match})"
+        ors = ["(" + " OR ".join(f'"{term}"' for term in group) + ")" for group in groups]
+        match = (" AND " if every_group else " OR ").join(ors)
+        table = "search_title_fts" if titles_only else "search_document_fts"
+        weights = "6.0, 3.0" if titles_only else "6.0, 3.0, 1.0"
         where, params = visibility.sql("d")
         sql = (
-            "SELECT d.id FROM search_document_fts f JOIN search_document d ON d.id = f.rowid "
-            f"WHERE search_document_fts MATCH %s AND {where} "
-            "ORDER BY bm25(search_document_fts, 6.0, 3.0, 1.0) LIMIT %s"
+            f"SELECT d.id FROM {table} f JOIN search_document d ON d.id = f.rowid "
+            f"WHERE {table} MATCH %s AND {where} "
+            f"ORDER BY bm25({table}, {weights}) LIMIT %s"
         )
         return [row[0] for row in self._fetch(sql, [match, *params, limit])]
 
@@ -143,19 +153,20 @@ class SqliteBackend(Backend):
 class PostgresBackend(Backend):
     vendor = "postgresql"
 
-    def candidates(self, stems, visibility, limit, *, titles_only=False):
-        terms = _terms_ok(stems)
-        if not terms:
+    def candidates(self, groups, visibility, limit, *, every_group=False, titles_only=False):
+        groups = [terms for terms in (_terms_ok(group) for group in groups) if terms]
+        if not groups:
             return []
-        if titles_only:
-            terms = [f"{term}:AB" for term in terms]
+        ors = ["(" + " | ".join(group) + ")" for group in groups]
+        query = (" & " if every_group else " | ").join(ors)
+        column = "title_tsv" if titles_only else "tsv"
         where, params = visibility.sql("d")
         sql = (
-            "SELECT d.id FROM search_document d, to_tsquery('simple', %s) q "
-            f"WHERE d.tsv @@ q AND {where} "
-            "ORDER BY ts_rank(d.tsv, q) DESC, d.id LIMIT %s"
+            f"SELECT d.id FROM search_document d, to_tsquery('simple', %s) q "
+            f"WHERE d.{column} @@ q AND {where} "
+            f"ORDER BY ts_rank(d.{column}, q) DESC, d.id LIMIT %s"
         )
-        return [row[0] for row in self._fetch(sql, [" | ".join(terms), *params, limit])]
+        return [row[0] for row in self._fetch(sql, [query, *params, limit])]
 
     def title_prefix_candidates(self, stems, prefix_stem, visibility, limit):
         parts = [f"{term}:A" for term in _terms_ok(stems)]
