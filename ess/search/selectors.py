@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import Length
 
-from ess.search.engine.analysis import LANGUAGES, stopwords
+from ess.search.engine.analysis import LANGUAGES, stem, stopwords
 from ess.search.engine.backends import Visibility, current_backend
-from ess.search.engine.query import ParsedQuery, Vocabulary, parse, term_stems
+from ess.search.engine.query import ParsedQuery, Vocabulary, _query_words, parse, term_stems
 from ess.search.engine.ranking import (
     Candidate,
     CorpusStats,
@@ -19,7 +19,7 @@ from ess.search.engine.ranking import (
     query_language,
     score,
 )
-from ess.search.engine.snippets import highlight, snippet
+from ess.search.engine.snippets import highlight_prefixes, snippet
 from ess.search.engine.synonyms import synonym_table
 from ess.search.models import Document, DocumentAudience, Stem, Word
 from ess.search.results import Hit, SearchResults
@@ -39,6 +39,18 @@ ALL_STOPWORDS = frozenset().union(*(stopwords(language) for language in LANGUAGE
 # Results scoring below this share of the best one are noise from a single common word.
 RELATIVE_FLOOR = 0.12
 MAX_QUERY_LENGTH = 300
+MIN_PREFIX = 3
+SUGGESTION_FIELDS = (
+    "doc_type",
+    "key",
+    "title",
+    "url",
+    "language",
+    "space",
+    "category",
+    "updated_at",
+    "popularity",
+)
 STATS_SECONDS = 60.0
 
 
@@ -146,7 +158,7 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
     such words occur in a good share of all bodies. So the database is asked for
     (1) documents holding every typed word (an intersection: small), (2) titles, tags and
     categories holding any rarer word or synonym (a small index), and (3) documents holding
-    any rarer typed word anywhere. Only when that finds almost nothing are titles asked for
+    any of those rarer words anywhere. Only when that finds almost nothing are titles asked for
     the common words too. In a small index every word is rare, and (3) covers everything.
     """
     backend = current_backend()
@@ -181,9 +193,8 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
         found.update(
             dict.fromkeys(backend.candidates([rare_everything], visibility, POOL, titles_only=True))
         )
-    rare_typed = rare(parsed.typed_stems)
-    if rare_typed:
-        found.update(dict.fromkeys(backend.candidates([rare_typed], visibility, POOL)))
+    if rare_everything:
+        found.update(dict.fromkeys(backend.candidates([rare_everything], visibility, POOL)))
     if len(found) < FEW:
         every_typed = _useful(parsed.typed_stems)
         if every_typed:
@@ -303,24 +314,26 @@ def _facets(candidates: list[Candidate]) -> dict[str, dict[str, int]]:
 
 def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     """Titles for the search box as people type: every finished word must be in the title
-    and the last, unfinished one must begin a title word. Falls back to a full search when
-    no title fits, so a typo still suggests something."""
+    and the last, unfinished one must begin a title word. Asked of the small title index
+    without any spelling work, so it keeps up with typing; when no title fits, a full
+    search answers instead, so a typo still suggests something."""
     prefix = clean_query(prefix)[:100]
-    parsed = parse_query(prefix)
-    if not parsed.slots:
+    words = [word for word in _query_words(prefix)[0] if word]
+    content = [word for word in words if word not in ALL_STOPWORDS or word is words[-1]]
+    if not content:
         return []
-    visibility = Visibility(user_audience_keys(user))
-    backend = current_backend()
-    from ess.search.engine.analysis import fold, stem, tokens
-
-    words = [token.word for token in tokens(prefix) if not token.compound]
-    finished, last = words[:-1], (fold(words[-1]) if words else "")
-    # Titles are stemmed in their own language; the unfinished word is matched raw, and a
+    finished, last = content[:-1], content[-1]
+    if not finished and len(last) < MIN_PREFIX:
+        # Two letters begin a good share of all title words; ranking them all is slow and
+        # tells the person nothing yet.
+        return []
+    # Titles are stemmed in their own language; the unfinished word is matched raw and a
     # finished word through its English stem, which covers most titles; the full search
     # fallback covers the rest.
     finished_stems = [stem(word, "en") for word in finished]
-    ids = backend.title_prefix_candidates(finished_stems, last, visibility, limit * 3)
-    documents = Document.objects.in_bulk(ids)
+    visibility = Visibility(user_audience_keys(user))
+    ids = current_backend().title_prefix_candidates(finished_stems, last, visibility, limit * 3)
+    documents = Document.objects.only(*SUGGESTION_FIELDS).in_bulk(ids)
     ordered = [documents[pk] for pk in ids if pk in documents]
     if not ordered:
         return search(user=user, query=prefix, limit=limit).hits
@@ -331,7 +344,7 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
             key=document.key,
             title=document.title,
             url=document.url,
-            snippet=highlight(document.title, parsed),
+            snippet=highlight_prefixes(document.title, content),
             language=document.language,
             score=0.0,
             space=document.space,

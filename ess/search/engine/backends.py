@@ -123,9 +123,9 @@ class SqliteBackend(Backend):
         match = "title_terms : (" + " AND ".join(parts) + ")"
         where, params = visibility.sql("d")
         sql = (
-            "SELECT d.id FROM search_document_fts f JOIN search_document d ON d.id = f.rowid "
-            f"WHERE search_document_fts MATCH %s AND {where} "
-            "ORDER BY bm25(search_document_fts, 6.0, 3.0, 1.0) LIMIT %s"
+            "SELECT d.id FROM search_title_fts f JOIN search_document d ON d.id = f.rowid "
+            f"WHERE search_title_fts MATCH %s AND {where} "
+            "ORDER BY bm25(search_title_fts, 6.0, 3.0) LIMIT %s"
         )
         return [row[0] for row in self._fetch(sql, [match, *params, limit])]
 
@@ -177,8 +177,8 @@ class PostgresBackend(Backend):
         where, params = visibility.sql("d")
         sql = (
             "SELECT d.id FROM search_document d, to_tsquery('simple', %s) q "
-            f"WHERE d.tsv @@ q AND {where} "
-            "ORDER BY ts_rank(d.tsv, q) DESC, d.id LIMIT %s"
+            f"WHERE d.title_tsv @@ q AND {where} "
+            "ORDER BY ts_rank(d.title_tsv, q) DESC, d.id LIMIT %s"
         )
         return [row[0] for row in self._fetch(sql, [" & ".join(parts), *params, limit])]
 

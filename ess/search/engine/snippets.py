@@ -67,13 +67,13 @@ def snippet(text: str, language: str, parsed: ParsedQuery) -> SafeString:
     return mark_safe(prefix + " ".join(pieces) + suffix)  # noqa: S308
 
 
-def highlight(title: str, parsed: ParsedQuery) -> SafeString:
-    matches = _matcher(parsed, "en")
-    prefixes = [fold(word) for slot in parsed.slots for word in slot.words]
+def highlight_prefixes(title: str, typed: list[str]) -> SafeString:
+    """A title with the words that begin with what was typed marked."""
+    prefixes = [fold(word) for word in typed if len(word) >= 2]
 
     def marked(word: str) -> bool:
-        folded = fold(word)
-        return matches(folded) or any(folded.startswith(p) for p in prefixes if len(p) >= 2)
+        folded = fold(word).strip(_PUNCTUATION)
+        return any(folded.startswith(prefix) for prefix in prefixes)
 
     return mark_safe(  # noqa: S308 -- each word escaped, only <mark> added
         " ".join(
