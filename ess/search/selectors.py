@@ -32,6 +32,9 @@ RARE_SHARE = 0.02
 RARE_FLOOR = 200
 # Fewer candidates than this from the cheap questions, and titles are asked for every word.
 FEW = 10
+# The rarer stems asked of the database may together occur in at most this many times the
+# common-word bar of documents.
+POSTINGS_BUDGET = 3
 # Intersect typed words only when the rarest of them is within this many times the
 # common-word bar.
 INTERSECTION_SHARE = 3
@@ -164,8 +167,19 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
     backend = current_backend()
     common = max(RARE_SHARE * documents, RARE_FLOOR)
 
+    typed = parsed.typed_stems
+
     def rare(stems) -> list[str]:
-        return [stem for stem in _useful(stems) if frequencies.get(stem, 0) <= common]
+        """The rarer stems, what was typed first, within a budget of postings: the work of
+        ranking grows with the number of documents the stems occur in."""
+        chosen, postings = [], 0
+        for term in sorted(_useful(stems), key=lambda t: (t not in typed, frequencies.get(t, 0))):
+            df = frequencies.get(term, 0)
+            if df > common or postings + df > POSTINGS_BUDGET * common:
+                continue
+            chosen.append(term)
+            postings += df
+        return chosen
 
     typed_groups = [
         _useful(
