@@ -5,7 +5,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Q
 from django.db.models.functions import Length
 
 from ess.search.engine.analysis import LANGUAGES, stem, stopwords
@@ -54,7 +54,8 @@ SUGGESTION_FIELDS = (
     "updated_at",
     "popularity",
 )
-STATS_SECONDS = 60.0
+STATS_SECONDS = 300.0
+STATS_SAMPLE = 2000
 
 
 EVERYTHING = ("*",)
@@ -95,7 +96,7 @@ def user_audience_keys(user) -> tuple[str, ...]:
 
 class _StatsCache:
     """Corpus size and average field lengths change slowly; reading them for every search
-    would scan the table, so each process re-reads them once a minute."""
+    would scan the table, so each process re-reads them every five minutes."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -105,12 +106,15 @@ class _StatsCache:
     def get(self) -> tuple[int, tuple[float, float, float]]:
         now = time.monotonic()
         if self.value is None or now - self.read_at > STATS_SECONDS:
-            row = Document.objects.aggregate(
-                n=Count("pk"),
+            # Average lengths from a sample: reading every body would take most of a
+            # second on a large index, and the averages barely move.
+            sample = Document.objects.order_by("-pk").values("pk")[:STATS_SAMPLE]
+            row = Document.objects.filter(pk__in=sample).aggregate(
                 title=Avg(Length("title_terms")),
                 keywords=Avg(Length("keyword_terms")),
                 body=Avg(Length("body_terms")),
             )
+            row["n"] = Document.objects.count()
             # Characters to words: analysed terms average about six letters and a space.
             lengths = tuple(
                 max((row[name] or 0) / 7.0, 1.0) for name in ("title", "keywords", "body")
@@ -329,8 +333,8 @@ def _facets(candidates: list[Candidate]) -> dict[str, dict[str, int]]:
 def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     """Titles for the search box as people type: every finished word must be in the title
     and the last, unfinished one must begin a title word. Asked of the small title index
-    without any spelling work, so it keeps up with typing; when no title fits, a full
-    search answers instead, so a typo still suggests something."""
+    without any spelling work, so it keeps up with typing; a misspelt word is the search
+    page's job ("did you mean"), once the person presses Enter."""
     prefix = clean_query(prefix)[:100]
     words = [word for word in _query_words(prefix)[0] if word]
     content = [word for word in words if word not in ALL_STOPWORDS or word is words[-1]]
@@ -349,8 +353,6 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     ids = current_backend().title_prefix_candidates(finished_stems, last, visibility, limit * 3)
     documents = Document.objects.only(*SUGGESTION_FIELDS).in_bulk(ids)
     ordered = [documents[pk] for pk in ids if pk in documents]
-    if not ordered:
-        return search(user=user, query=prefix, limit=limit).hits
     ordered.sort(key=lambda document: (-document.popularity, len(document.title)))
     return [
         Hit(
