@@ -179,7 +179,9 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
         chosen, postings = [], 0
         for term in sorted(_useful(stems), key=lambda t: (t not in typed, frequencies.get(t, 0))):
             df = frequencies.get(term, 0)
-            if df > common or postings + df > POSTINGS_BUDGET * common:
+            # A stem no document holds cannot match; leaving it out keeps the question
+            # short, which PostgreSQL's planner needs to choose the GIN index.
+            if not df or df > common or postings + df > POSTINGS_BUDGET * common:
                 continue
             chosen.append(term)
             postings += df
@@ -195,7 +197,9 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
         )
         for slot in parsed.slots
     ]
-    typed_groups = [group for group in typed_groups if group]
+    typed_groups = [[stem for stem in group if frequencies.get(stem)] for group in typed_groups]
+    if not all(typed_groups):
+        typed_groups = []  # some typed word is in no document: no document has them all
     found: dict[int, None] = {}
     # The intersection is at most as large as the rarest group; ranking it is cheap unless
     # every typed word is common.
@@ -214,7 +218,7 @@ def _candidates(parsed: ParsedQuery, visibility: Visibility, frequencies, docume
     if rare_everything:
         found.update(dict.fromkeys(backend.candidates([rare_everything], visibility, POOL)))
     if len(found) < FEW:
-        every_typed = _useful(parsed.typed_stems)
+        every_typed = [stem for stem in _useful(parsed.typed_stems) if frequencies.get(stem)]
         if every_typed:
             found.update(
                 dict.fromkeys(backend.candidates([every_typed], visibility, POOL, titles_only=True))
