@@ -9,6 +9,20 @@ from hr.services import manager_role_sync
 from tests.factories import EmployeeFactory, UserFactory
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Database tests, then transactional ones, then the rest — once more, last.
+
+    pytest-django sorts the tests so; pytest's own reordering for the browser tests'
+    session-scoped `browser_name` parameter can then move ordinary database tests behind
+    the transactional browser tests, whose closing flush removes the role groups those
+    tests need. Sorting again after everyone else restores Django's order.
+    """
+    from pytest_django.plugin import pytest_collection_modifyitems as django_order
+
+    django_order(items)
+
+
 @pytest.fixture
 def employee(db):
     """A plain employee, with a manager (the `manager` fixture's person)."""

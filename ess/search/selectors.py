@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db.models import Avg, Q
 from django.db.models.functions import Length
+from rapidfuzz.distance import OSA
 
 from ess.search.engine.analysis import LANGUAGES, stem, stopwords
 from ess.search.engine.backends import Visibility, current_backend
@@ -352,9 +353,20 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     # Titles are stemmed in their own language; the unfinished word is matched raw and a
     # finished word through its English stem, which covers most titles; the full search
     # fallback covers the rest.
-    finished_stems = [stem(word, "en") for word in finished]
+    backend = current_backend()
     visibility = Visibility(user_audience_keys(user))
-    ids = current_backend().title_prefix_candidates(finished_stems, last, visibility, limit * 3)
+    # The unfinished word as typed, or its stem: "quarterly" is indexed as "quarter".
+    prefixes = sorted({last, *term_stems(last)})
+    ids = backend.title_prefix_candidates(
+        [stem(word, "en") for word in finished], prefixes, visibility, limit * 3
+    )
+    if not ids and finished:
+        # A misspelt finished word: one more try with the closest spellings the index knows.
+        corrected = [_closest_spelling(backend, word) for word in finished]
+        if corrected != finished:
+            ids = backend.title_prefix_candidates(
+                [stem(word, "en") for word in corrected], prefixes, visibility, limit * 3
+            )
     documents = Document.objects.only(*SUGGESTION_FIELDS).in_bulk(ids)
     ordered = [documents[pk] for pk in ids if pk in documents]
     ordered.sort(key=lambda document: (-document.popularity, len(document.title)))
@@ -373,6 +385,17 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
         )
         for document in ordered[:limit]
     ]
+
+
+def _closest_spelling(backend, word: str) -> str:
+    if Word.objects.filter(word=word, df__gt=0).exists() or len(word) < 4:
+        return word
+    found = [
+        (OSA.distance(word, candidate), -df, candidate)
+        for candidate, df in backend.similar_words(word)
+    ]
+    found = [item for item in found if item[0] <= (1 if len(word) < 8 else 2)]
+    return min(found)[2] if found else word
 
 
 def visible_document(user, doc_type: str, key: str) -> Document | None:

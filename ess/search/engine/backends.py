@@ -79,8 +79,10 @@ class Backend:
         raise NotImplementedError
 
     def title_prefix_candidates(
-        self, stems: Sequence[str], prefix_stem: str, visibility: Visibility, limit: int
+        self, stems: Sequence[str], prefixes: Sequence[str], visibility: Visibility, limit: int
     ) -> list[int]:
+        """Visible documents whose title holds every stem and a word beginning with one
+        of the prefixes."""
         raise NotImplementedError
 
     @staticmethod
@@ -114,10 +116,11 @@ class SqliteBackend(Backend):
         )
         return [row[0] for row in self._fetch(sql, [match, *params, limit])]
 
-    def title_prefix_candidates(self, stems, prefix_stem, visibility, limit):
+    def title_prefix_candidates(self, stems, prefixes, visibility, limit):
         parts = [f'"{term}"' for term in _terms_ok(stems)]
-        if prefix_stem and prefix_stem.isalnum():
-            parts.append(f'"{prefix_stem}" *')
+        starts = [f'"{prefix}" *' for prefix in _terms_ok(prefixes)]
+        if starts:
+            parts.append("(" + " OR ".join(starts) + ")")
         if not parts:
             return []
         match = "title_terms : (" + " AND ".join(parts) + ")"
@@ -171,10 +174,11 @@ class PostgresBackend(Backend):
         )
         return [row[0] for row in self._fetch(sql, [query, *params, limit])]
 
-    def title_prefix_candidates(self, stems, prefix_stem, visibility, limit):
+    def title_prefix_candidates(self, stems, prefixes, visibility, limit):
         parts = [f"{term}:A" for term in _terms_ok(stems)]
-        if prefix_stem and prefix_stem.isalnum():
-            parts.append(f"{prefix_stem}:*A")
+        starts = [f"{prefix}:*A" for prefix in _terms_ok(prefixes)]
+        if starts:
+            parts.append("(" + " | ".join(starts) + ")")
         if not parts:
             return []
         where, params = visibility.sql("d")
