@@ -69,13 +69,3 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed when you send the version back."),
     )
-
-
-class CompareForm(forms.Form):
-    old = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
-    new = forms.TypedChoiceField(label=_("with version"), coerce=int)
-
-    def __init__(self, *args, numbers: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [(n, str(n)) for n in numbers]
-        self.fields["old"].choices = self.fields["new"].choices = choices

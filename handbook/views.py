@@ -13,11 +13,12 @@ from django_tables2 import SingleTableMixin, SingleTableView
 from django_tables2.export import ExportMixin
 
 from ess.content.diffing import text_diff_html
+from ess.content.forms import CompareForm
 from ess.content.rendering import render_markdown, table_of_contents
 from ess.portal.tables import SafeOrderingMixin
 from handbook import selectors, services
 from handbook.filters import SectionFilter
-from handbook.forms import ChapterForm, CompareForm, ReviewForm, SectionForm, VersionForm
+from handbook.forms import ChapterForm, ReviewForm, SectionForm, VersionForm
 from handbook.models import Chapter, SectionVersion
 from handbook.permissions import (
     can_edit_handbook,

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from ess.search.engine.analysis import LANGUAGES, stem, stopwords
 from ess.search.engine.backends import Visibility, current_backend
-from ess.search.engine.query import ParsedQuery, Vocabulary, _query_words, parse, term_stems
+from ess.search.engine.query import ParsedQuery, Vocabulary, parse, query_words, term_stems
 from ess.search.engine.ranking import (
     Candidate,
     CorpusStats,
@@ -341,7 +341,7 @@ def suggest(*, user, prefix: str, limit: int = 8) -> list[Hit]:
     without any spelling work, so it keeps up with typing; a misspelt word is the search
     page's job ("did you mean"), once the person presses Enter."""
     prefix = clean_query(prefix)[:100]
-    words = [word for word in _query_words(prefix)[0] if word]
+    words = [word for word in query_words(prefix)[0] if word]
     content = [word for word in words if word not in ALL_STOPWORDS or word is words[-1]]
     if not content:
         return []

@@ -219,16 +219,6 @@ class AttachmentForm(forms.Form):
     )
 
 
-class CompareForm(forms.Form):
-    old = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
-    new = forms.TypedChoiceField(label=_("with version"), coerce=int)
-
-    def __init__(self, *args, numbers: list[int], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [(n, str(n)) for n in numbers]
-        self.fields["old"].choices = self.fields["new"].choices = choices
-
-
 class QuestionAnswerForm(forms.Form):
     article = ArticleKeysField(
         max_count=1,

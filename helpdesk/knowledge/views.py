@@ -16,6 +16,7 @@ from django_tables2.export import ExportMixin
 
 from ess.content.attachments import attachment_add, attachments_of
 from ess.content.diffing import text_diff_html
+from ess.content.forms import CompareForm
 from ess.content.rendering import render_markdown
 from ess.portal.tables import SafeOrderingMixin
 from ess.search.models import Gap
@@ -27,7 +28,6 @@ from helpdesk.knowledge.forms import (
     AskForm,
     AttachmentForm,
     AudienceForm,
-    CompareForm,
     FeedbackForm,
     QuestionAnswerForm,
     RelatedForm,

@@ -145,7 +145,7 @@ def detect_language(words: list[str]) -> str | None:
     return leaders[0] if len(leaders) == 1 else ("en" if "en" in leaders else None)
 
 
-def _query_words(text: str) -> tuple[list[str], set[int]]:
+def query_words(text: str) -> tuple[list[str], set[int]]:
     """The query's words (a hyphenated word once, joined: "wi-fi" → "wifi") and the
     indexes of words that begin a new clause after punctuation."""
     lowered = fold(text)
@@ -225,7 +225,7 @@ def parse(
 ) -> ParsedQuery:
     text = text.strip()
     negations, contrasts = _cue_lists()
-    words, clause_starts = _query_words(text)
+    words, clause_starts = query_words(text)
     language = detect_language(words)
     stop = stopwords(language) if language else stopwords("en")
     excluded_positions, cue_words = _excluded_positions(words, clause_starts, stop)
