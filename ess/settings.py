@@ -428,6 +428,22 @@ if SMTP_HOST:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# --- Service desk -------------------------------------------------------------------------
+# Ticket e-mails carry a reply-to address of their own, plus-addressed on this mailbox:
+# desk+<ticket id>.<secret>@example.org. Replies there are read back by helpdesk_fetch_mail.
+HELPDESK_REPLY_ADDRESS = env_str("HELPDESK_REPLY_ADDRESS", "desk@localhost")
+# The IMAP mailbox that receives replies and mail to the queue addresses. Empty host: the
+# mailbox is not read (the beat job does nothing).
+HELPDESK_IMAP = {
+    "host": env_str("HELPDESK_IMAP_HOST", ""),
+    "port": env_int("HELPDESK_IMAP_PORT", 993),
+    "ssl": env_bool("HELPDESK_IMAP_SSL", True),
+    "starttls": env_bool("HELPDESK_IMAP_STARTTLS", False),
+    "user": env_str("HELPDESK_IMAP_USER", ""),
+    "password": env_str("HELPDESK_IMAP_PASSWORD", ""),
+    "folder": env_str("HELPDESK_IMAP_FOLDER", "INBOX"),
+}
+
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker every task runs inline, so the embedded default needs no worker. The
 # in-memory transport keeps Celery from reaching for a broker on localhost even then.
@@ -492,6 +508,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "search.rebuild_index",
         "schedule": crontab(hour=3, minute=10),
     },
+    "helpdesk-sla-sweep": {"task": "helpdesk.sla_sweep", "schedule": 120.0},
+    "helpdesk-close-resolved": {
+        "task": "helpdesk.close_resolved",
+        "schedule": crontab(minute=20),
+    },
+    "helpdesk-fetch-mail": {"task": "helpdesk.fetch_mail", "schedule": 60.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("handbook/", include("handbook.urls")),
     path("policies/", include("policies.urls")),
     path("kb/", include("helpdesk.knowledge.urls")),
+    path("desk/", include("helpdesk.urls")),
     path("search/", include("ess.search.urls")),
     path("api/", include("ess.search.api_urls")),
     path("admin/", admin.site.urls),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = _("Service desk")
+
+    def ready(self) -> None:
+        # Notification kinds, navigation tiles, attachment owners and the catalog's search
+        # source register themselves on import.
+        from helpdesk import attachments, kinds, search, sections  # noqa: F401

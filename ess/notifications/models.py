@@ -51,6 +51,10 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
     reply_to = models.EmailField(_("reply to"), blank=True)
+    # Extra headers (In-Reply-To, References) so a mail client threads a ticket's messages.
+    headers = models.JSONField(default=dict, blank=True)
+    # An iCalendar invitation (text/calendar) sent along, for appointments.
+    calendar = models.TextField(blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )

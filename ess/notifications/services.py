@@ -46,11 +46,16 @@ def notify(
     body: str = "",
     url: str = "",
     dedupe_key: str | None = None,
+    reply_to: str = "",
+    email_body: str | None = None,
+    headers: dict[str, str] | None = None,
+    calendar: str = "",
 ) -> Notification:
     """Tell one person something: in the portal always, by e-mail if they want it.
 
     With a `dedupe_key` a second call for the same event returns the first notification
-    and sends nothing again.
+    and sends nothing again. `email_body` replaces the portal text in the e-mail;
+    `reply_to`, `headers` and `calendar` (an .ics invitation) go with the e-mail only.
     """
     get_kind(kind)  # fail on a kind nobody registered
     if dedupe_key:
@@ -74,23 +79,41 @@ def notify(
 
     if recipient.is_active and recipient.email and wants_email(user=recipient, kind_key=kind):
         link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+        text = email_body if email_body is not None else f"{body}{link}".strip()
         outbox_enqueue(
             to=recipient.email,
             subject=title,
-            body=f"{body}{link}".strip() or title,
+            body=text or title,
             dedupe_key=f"notification:{notification.pk}",
+            reply_to=reply_to,
+            headers=headers,
+            calendar=calendar,
         )
     return notification
 
 
 def outbox_enqueue(
-    *, to: str, subject: str, body: str, dedupe_key: str, reply_to: str = ""
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    reply_to: str = "",
+    headers: dict[str, str] | None = None,
+    calendar: str = "",
 ) -> OutboxMessage:
     """Queue an e-mail inside the caller's transaction; it is relayed after commit."""
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             dedupe_key=dedupe_key,
-            defaults={"to": to, "subject": subject[:255], "body": body, "reply_to": reply_to},
+            defaults={
+                "to": to,
+                "subject": subject[:255],
+                "body": body,
+                "reply_to": reply_to,
+                "headers": headers or {},
+                "calendar": calendar,
+            },
         )
     if created:
         transaction.on_commit(lambda: publish_delivery(message_id=message.pk))
@@ -137,8 +160,14 @@ def outbox_deliver(*, message_id: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Message-ID": _message_id_header(message), "Auto-Submitted": "auto-generated"},
+        headers={
+            **message.headers,
+            "Message-ID": _message_id_header(message),
+            "Auto-Submitted": "auto-generated",
+        },
     )
+    if message.calendar:
+        email.attach("invite.ics", message.calendar, "text/calendar; method=REQUEST")
     try:
         email.send()
     except Exception as exc:
