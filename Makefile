@@ -11,7 +11,7 @@ export UV_LINK_MODE := copy
 
 # Debian packages, by the command or file that shows each is present.
 BUILD_PKGS := libldap2-dev libsasl2-dev gettext fonts-dejavu-core
-TEST_PKGS  := slapd ldap-utils chromium redis-server postgresql openssl
+TEST_PKGS  := slapd ldap-utils chromium redis-server postgresql openssl dovecot-imapd
 
 .PHONY: help run serve install system-deps system-deps-test assets messages migrate seed \
         test lint test-unit check-deploy clean
