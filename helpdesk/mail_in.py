@@ -28,7 +28,7 @@ from email.utils import getaddresses
 import nh3
 from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -326,12 +326,10 @@ def _active_user(address: str) -> User | None:
 
 
 def may_reply(user: User, ticket: Ticket) -> bool:
-    """Requester, the person it is for, watchers (not on confidential tickets), its agents."""
-    if user.pk in (ticket.requester_id, ticket.on_behalf_of_id):
+    """Requester, the person it is for, watchers who may see it, and agents who work it."""
+    if permissions.is_requester_side(user, ticket) or permissions.can_work_ticket(user, ticket):
         return True
-    if not ticket.confidential and ticket.watchers.filter(pk=user.pk).exists():
-        return True
-    return permissions.can_work_ticket(user, ticket)
+    return ticket.watchers.filter(pk=user.pk).exists() and permissions.can_view_ticket(user, ticket)
 
 
 def _append(
@@ -352,6 +350,9 @@ def _append(
     except services.TransitionNotAllowed:
         _answer(sender.email, message_id, _closed_text(ticket))
         return Outcome.REJECTED_CLOSED, ticket
+    except PermissionDenied:
+        _answer(sender.email, message_id, _no_match_text())
+        return Outcome.REJECTED_TICKET, None
     _attach_files(message, event=event, sender=sender)
     return Outcome.APPENDED, ticket
 

@@ -68,6 +68,7 @@ info_log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_login_user = {login_user}
 first_valid_uid = {uid}
