@@ -25,27 +25,29 @@ TEXT_MAX = 500
 TEXTAREA_MAX = 5000
 
 
-class PersonField(forms.CharField):
+class PersonField(forms.Field):
     """An active colleague, by e-mail address or employee number."""
 
+    widget = forms.TextInput
     default_error_messages = {
         "unknown": gettext_lazy("No active colleague has this e-mail address or employee number.")
     }
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_length", 254)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.update({"autocomplete": "off", "maxlength": "254"})
 
     def to_python(self, value):
-        text = super().to_python(value).strip()
+        text = str(value or "").strip()
         if not text:
             return None
-        person = (
-            User.objects.filter(is_active=True)
-            .filter(Q(email__iexact=text) | Q(employee__employee_number=text))
-            .first()
-        )
+        person = None
+        if len(text) <= 254:
+            person = (
+                User.objects.filter(is_active=True)
+                .filter(Q(email__iexact=text) | Q(employee__employee_number=text))
+                .first()
+            )
         if person is None:
             raise ValidationError(self.error_messages["unknown"], code="unknown")
         return person
