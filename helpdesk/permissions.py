@@ -1,8 +1,204 @@
+"""Who may see and work service desk tickets.
+
+One definition serves lists and single tickets: `visibility_filter` and `work_filter` build
+a Q over Ticket from subqueries (queue membership, watchers, approvals, guardian grants), so
+`selectors.visible_tickets` and `can_view_ticket` cannot disagree. The per-ticket checks
+answer the requester without a query and otherwise ask the database for that one row.
+
+- A normal ticket is seen by its requester, the person it is for, watchers, approvers, the
+  agents of its queue and administrators; it is worked by the agents of its queue.
+- A confidential ticket is seen by its requester and the person it is for, and otherwise
+  only by officers holding `helpdesk.handle_confidential` on the queue or `view_ticket` /
+  `change_ticket` on the ticket (user or group grants, read from guardian's direct tables).
+  Queue membership, watching, approving and the admin role give nothing here, and the
+  requester of a confidential case never works it, even when they are an officer.
+"""
+
+from django.contrib.auth.models import Group
+from django.db.models import Q
+
 from ess.accounts.models import User
 from ess.accounts.roles import Role
+from helpdesk.models import (
+    ApprovalRequest,
+    ApprovalState,
+    Queue,
+    QueueGroupObjectPermission,
+    QueueUserObjectPermission,
+    Ticket,
+    TicketGroupObjectPermission,
+    TicketUserObjectPermission,
+)
 
 AGENT_ROLES = (Role.IT_AGENT, Role.HR_OFFICER, Role.PAYROLL_OFFICER, Role.ADMIN)
+
+HANDLE_CONFIDENTIAL = "handle_confidential"
+VIEW_TICKET = "view_ticket"
+CHANGE_TICKET = "change_ticket"
+
+NOTHING = Q(pk__in=[])
 
 
 def is_agent(user: User) -> bool:
     return user.is_authenticated and user.has_role(*AGENT_ROLES)
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_desk_admin(user: User) -> bool:
+    return _signed_in(user) and (user.is_superuser or Role.ADMIN in user.role_names)
+
+
+def can_manage_desk(user: User) -> bool:
+    """Queues, the catalog and canned replies are administered by admins only."""
+    return is_desk_admin(user)
+
+
+# Subqueries. Each is a `.values(<id>)` queryset, so it lands inside the caller's SQL.
+
+
+def _member_queues(user: User):
+    return Queue.agents.through.objects.filter(user_id=user.pk).values("queue_id")
+
+
+def _groups(user: User):
+    return Group.objects.filter(user=user.pk).values("pk")
+
+
+def _officer_queues_direct(user: User):
+    return QueueUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=HANDLE_CONFIDENTIAL
+    ).values("content_object_id")
+
+
+def _officer_queues_by_group(user: User):
+    return QueueGroupObjectPermission.objects.filter(
+        group_id__in=_groups(user), permission__codename=HANDLE_CONFIDENTIAL
+    ).values("content_object_id")
+
+
+def _granted_tickets_direct(user: User, codenames: tuple[str, ...]):
+    return TicketUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=codenames
+    ).values("content_object_id")
+
+
+def _granted_tickets_by_group(user: User, codenames: tuple[str, ...]):
+    return TicketGroupObjectPermission.objects.filter(
+        group_id__in=_groups(user), permission__codename__in=codenames
+    ).values("content_object_id")
+
+
+def _watched_tickets(user: User):
+    return Ticket.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")
+
+
+def _approving_tickets(user: User):
+    role_names = Group.objects.filter(user=user.pk).values("name")
+    return ApprovalRequest.objects.filter(
+        Q(approver_id=user.pk)
+        | Q(decided_by_id=user.pk)
+        | Q(approver__isnull=True, role__in=role_names)
+    ).values("ticket_id")
+
+
+def _own(user: User) -> Q:
+    return Q(requester_id=user.pk) | Q(on_behalf_of_id=user.pk)
+
+
+def _confidential_grants(user: User, codenames: tuple[str, ...]) -> Q:
+    return (
+        Q(queue_id__in=_officer_queues_direct(user))
+        | Q(queue_id__in=_officer_queues_by_group(user))
+        | Q(pk__in=_granted_tickets_direct(user, codenames))
+        | Q(pk__in=_granted_tickets_by_group(user, codenames))
+    )
+
+
+def visibility_filter(user: User) -> Q:
+    """The tickets `user` may see, as one condition on Ticket."""
+    if not _signed_in(user):
+        return NOTHING
+    granted = Q(pk__in=_granted_tickets_direct(user, (VIEW_TICKET, CHANGE_TICKET))) | Q(
+        pk__in=_granted_tickets_by_group(user, (VIEW_TICKET, CHANGE_TICKET))
+    )
+    if is_desk_admin(user):
+        normal = Q(confidential=False)
+    else:
+        normal = Q(confidential=False) & (
+            Q(queue_id__in=_member_queues(user))
+            | Q(pk__in=_watched_tickets(user))
+            | Q(pk__in=_approving_tickets(user))
+            | granted
+        )
+    confidential = Q(confidential=True) & _confidential_grants(user, (VIEW_TICKET, CHANGE_TICKET))
+    return _own(user) | normal | confidential
+
+
+def work_filter(user: User) -> Q:
+    """The tickets `user` may work (reply as the desk, note, change, merge)."""
+    if not _signed_in(user):
+        return NOTHING
+    normal = Q(queue_id__in=_member_queues(user)) | Q(
+        pk__in=_granted_tickets_direct(user, (CHANGE_TICKET,))
+    )
+    # Officers who filed a case themselves only follow it, as any requester does.
+    confidential = _confidential_grants(user, (CHANGE_TICKET,)) & ~_own(user)
+    return (Q(confidential=False) & normal) | (Q(confidential=True) & confidential)
+
+
+def agent_queue_ids(user: User) -> set[int]:
+    """The queues the user is a member of (confidential ones included)."""
+    if not _signed_in(user):
+        return set()
+    return set(_member_queues(user).values_list("queue_id", flat=True))
+
+
+def officer_queue_ids(user: User) -> set[int]:
+    """The confidential queues whose cases the user handles."""
+    if not _signed_in(user):
+        return set()
+    direct = set(_officer_queues_direct(user).values_list("content_object_id", flat=True))
+    return direct | set(_officer_queues_by_group(user).values_list("content_object_id", flat=True))
+
+
+def is_requester_side(user: User, ticket: Ticket) -> bool:
+    return _signed_in(user) and user.pk in (ticket.requester_id, ticket.on_behalf_of_id)
+
+
+def can_view_ticket(user: User, ticket: Ticket) -> bool:
+    if not _signed_in(user):
+        return False
+    if is_requester_side(user, ticket):
+        return True
+    return Ticket.objects.filter(visibility_filter(user), pk=ticket.pk).exists()
+
+
+def can_work_ticket(user: User, ticket: Ticket) -> bool:
+    if not _signed_in(user):
+        return False
+    return Ticket.objects.filter(work_filter(user), pk=ticket.pk).exists()
+
+
+def can_approve(user: User, approval: ApprovalRequest) -> bool:
+    """The named approver, or for a role approval any holder of the role; never the people
+    the request is from or for."""
+    if not _signed_in(user) or approval.state != ApprovalState.PENDING:
+        return False
+    if is_requester_side(user, approval.ticket):
+        return False
+    if approval.approver_id is not None:
+        return approval.approver_id == user.pk
+    return bool(approval.role) and approval.role in user.role_names
+
+
+def pending_approval_filter(user: User) -> Q:
+    """ApprovalRequest rows waiting for `user` (named, or through a role they hold)."""
+    if not _signed_in(user):
+        return NOTHING
+    role_names = Group.objects.filter(user=user.pk).values("name")
+    mine = Q(approver_id=user.pk) | Q(approver__isnull=True, role__in=role_names)
+    not_own = ~Q(ticket__requester_id=user.pk) & ~Q(ticket__on_behalf_of_id=user.pk)
+    return Q(state=ApprovalState.PENDING) & mine & not_own
