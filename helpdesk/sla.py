@@ -704,9 +704,10 @@ def sla_sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     context = _SweepContext()
     counts = {"checked": 0, "warnings": 0, "breaches": 0}
+    candidates = _candidates(now, context)
     last = (None, 0)
     while True:
-        batch = _candidates(now, context)
+        batch = candidates
         if last[0] is not None:
             batch = batch.filter(Q(sla_due_at__gt=last[0]) | Q(sla_due_at=last[0], pk__gt=last[1]))
         tickets = list(batch[:SWEEP_BATCH])

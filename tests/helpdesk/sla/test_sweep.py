@@ -196,3 +196,30 @@ def test_the_close_task_uses_each_queues_window(it_queue):
     assert close_resolved_task() == 1
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
+
+
+def test_a_second_worker_with_a_stale_row_sends_nothing(it_queue, it_agent):
+    from helpdesk.sla import THRESHOLDS, _breach, _warn
+
+    ticket = _started(it_queue, assignee=it_agent)
+    stale = type(ticket).objects.get(pk=ticket.pk)
+    assert sla_sweep(NOW + minutes(250))["breaches"] == 1
+    before = (Notification.objects.count(), TicketEvent.objects.count())
+    # The other worker read the ticket before the first one claimed it.
+    assert _warn(stale, THRESHOLDS[0], NOW + minutes(250)) is False
+    assert _breach(stale, THRESHOLDS[0], NOW + minutes(250)) is False
+    assert (Notification.objects.count(), TicketEvent.objects.count()) == before
+    stale.refresh_from_db()
+    assert stale.priority == Priority.HIGH  # raised once, not twice
+
+
+def test_the_sweep_reads_in_a_bounded_number_of_queries(
+    it_queue, it_agent, django_assert_max_num_queries
+):
+    for _ in range(5):
+        _started(it_queue, assignee=it_agent)
+    # targets, queues of the targets, the queue's hours and holidays, one candidate batch
+    # and the empty batch that ends the loop; all five are within reach of a warning but
+    # none is due one, so nothing is asked per ticket.
+    with django_assert_max_num_queries(6):
+        assert sla_sweep(NOW + minutes(10)) == {"checked": 5, "warnings": 0, "breaches": 0}
