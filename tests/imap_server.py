@@ -9,6 +9,7 @@ directions use the real protocol. Nothing here imports Django.
 from __future__ import annotations
 
 import contextlib
+import grp
 import imaplib
 import os
 import pwd
@@ -50,10 +51,11 @@ def _config(root: Path, port: int, user: str, uid: int, gid: int, *, as_root: bo
     # As root, Dovecot's unprivileged helpers use the Debian package's own users; otherwise
     # every process runs as whoever started the test, without chroots.
     if as_root:
-        internal_user, login_user = "dovecot", "dovenull"
+        internal_user, login_user, internal_group = "dovecot", "dovenull", "dovecot"
         chroots = ""
     else:
         internal_user = login_user = pwd.getpwuid(os.getuid()).pw_name
+        internal_group = grp.getgrgid(os.getgid()).gr_name
         chroots = "\n".join(
             f"service {name} {{\n  chroot =\n}}"
             for name in ("imap-login", "anvil", "auth", "auth-worker", "stats")
@@ -71,6 +73,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_login_user = {login_user}
+default_internal_group = {internal_group}
 first_valid_uid = {uid}
 last_valid_uid = {uid}
 first_valid_gid = {gid}

@@ -225,6 +225,35 @@ def test_an_agent_of_another_queue_cannot_reply_by_email(desk_mailbox, ticket, f
     assert replies(ticket) == []
 
 
+def test_a_watcher_may_reply_by_email(desk_mailbox, ticket, other_employee):
+    ticket.watchers.add(other_employee)
+    desk_mailbox.append(make_mail(sender=other_employee.email, to=services.reply_address(ticket)))
+
+    assert mail_in.fetch_mail().appended == 1
+    assert [event.actor for event in replies(ticket)] == [other_employee]
+
+
+def test_a_reply_to_a_merged_ticket_joins_the_ticket_it_was_merged_into(
+    desk_mailbox, ticket, employee, it_queue
+):
+    target = services.ticket_create(requester=employee, subject="Printers", queue=it_queue)
+    Ticket.objects.filter(pk=ticket.pk).update(merged_into=target, status=Status.CLOSED)
+    desk_mailbox.append(make_mail(sender="emma@example.org", to=services.reply_address(ticket)))
+
+    assert mail_in.fetch_mail().appended == 1
+    assert replies(ticket) == []
+    assert len(replies(target)) == 1
+    assert InboundEmail.objects.get().ticket == target
+
+
+def test_mail_from_the_desks_own_addresses_is_ignored(desk_mailbox, ticket, it_queue):
+    desk_mailbox.append(make_mail(sender=DESK_ADDRESS, to="it@desk.example.org"))
+    desk_mailbox.append(make_mail(sender="it@desk.example.org", to=services.reply_address(ticket)))
+
+    assert mail_in.fetch_mail().ignored == 2
+    assert answers() == []
+
+
 def test_mail_to_a_queue_address_from_an_employee_opens_a_ticket(desk_mailbox, employee, it_queue):
     desk_mailbox.append(
         make_mail(
