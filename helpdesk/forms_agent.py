@@ -95,6 +95,8 @@ class TicketUpdateForm(forms.Form):
     queue = forms.ModelChoiceField(
         label=_("Queue"),
         queryset=Queue.objects.none(),
+        required=False,
+        empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     resolution = _text(

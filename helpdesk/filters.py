@@ -1,0 +1,150 @@
+"""The agent workspace's filters. Every accepted query key is listed in WORKSPACE_FILTER_KEYS:
+anything else in the query string is refused (400), and saved views keep only these keys."""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ess.accounts.models import User
+from helpdesk import sla
+from helpdesk.models import (
+    UNFINISHED_STATUSES,
+    Priority,
+    Queue,
+    RequestType,
+    SlaState,
+    Status,
+    Ticket,
+)
+from helpdesk.permissions import agent_queue_ids
+
+# The filter keys of the workspace; with the table's own keys they are the whole query string.
+WORKSPACE_FILTER_KEYS = frozenset(
+    {
+        "q",
+        "queue",
+        "status",
+        "priority",
+        "assignee",
+        "sla",
+        "request_type",
+        "created_after",
+        "created_before",
+        "older_than",
+    }
+)
+# Keys the table and its export read; not filters, so saved views leave them out.
+WORKSPACE_TABLE_KEYS = frozenset({"sort", "page", "_export"})
+
+ASSIGNEE_ME = "me"
+ASSIGNEE_NONE = "unassigned"
+REFERENCE = re.compile(r"^#?(\d{1,10})$")
+OLDER_THAN_MAX_DAYS = 3650
+
+
+class WorkspaceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Subject or reference"), method="filter_text", max_length=200
+    )
+    queue = django_filters.ModelChoiceFilter(label=_("Queue"), queryset=Queue.objects.none())
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=Status.choices,
+        # One status per ticket: no row can match twice, so no DISTINCT over the whole list.
+        distinct=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    assignee = django_filters.ChoiceFilter(
+        label=_("Assignee"), choices=(), method="filter_assignee"
+    )
+    sla = django_filters.ChoiceFilter(label=_("SLA"), choices=SlaState.choices, method="filter_sla")
+    request_type = django_filters.ModelChoiceFilter(
+        label=_("Request type"), queryset=RequestType.objects.none()
+    )
+    created_after = django_filters.DateFilter(
+        label=_("Created on or after"),
+        field_name="created_at",
+        method="filter_created_after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = django_filters.DateFilter(
+        label=_("Created before"),
+        field_name="created_at",
+        method="filter_created_before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    older_than = django_filters.NumberFilter(
+        label=_("Older than (days)"),
+        method="filter_older_than",
+        min_value=0,
+        max_value=OLDER_THAN_MAX_DAYS,
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        # Without a status choice the workspace shows the work still to do.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.getlist("status"):
+            data.setlist("status", list(UNFINISHED_STATUSES))
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        queue_ids = agent_queue_ids(user)
+        self.filters["queue"].queryset = Queue.objects.filter(pk__in=queue_ids)
+        self.filters["request_type"].queryset = RequestType.objects.filter(
+            queue_id__in=queue_ids
+        ).order_by("name")
+        agents = (
+            User.objects.filter(helpdesk_queues__in=queue_ids, is_active=True)
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("first_name", "last_name", "email")
+        )
+        self.filters["assignee"].extra["choices"] = [
+            (ASSIGNEE_ME, _("Me")),
+            (ASSIGNEE_NONE, _("Unassigned")),
+            *[(str(agent.pk), str(agent)) for agent in agents],
+        ]
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        reference = REFERENCE.match(value)
+        if reference:
+            return queryset.filter(Q(pk=int(reference.group(1))) | Q(subject__icontains=value))
+        return queryset.filter(subject__icontains=value) if value else queryset
+
+    def filter_assignee(self, queryset, name, value):
+        if value == ASSIGNEE_ME:
+            return queryset.filter(assignee=self.user)
+        if value == ASSIGNEE_NONE:
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee_id=int(value))
+
+    def filter_sla(self, queryset, name, value):
+        return sla.filter_by_sla_state(queryset, value, timezone.now())
+
+    def filter_created_after(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_start_of(value))
+
+    def filter_created_before(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_start_of(value))
+
+    def filter_older_than(self, queryset, name, value):
+        return queryset.filter(created_at__lt=timezone.now() - datetime.timedelta(days=int(value)))
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
