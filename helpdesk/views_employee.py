@@ -95,6 +95,16 @@ def _catalog(query: str) -> list[tuple]:
     return list(groups.values())
 
 
+def _catalog_context(query: str, *, live: bool = False) -> dict:
+    catalog = _catalog(query)
+    return {
+        "query": query,
+        "catalog": catalog,
+        "match_count": sum(len(request_types) for _queue, request_types in catalog),
+        "live": live,
+    }
+
+
 def _catalog_query(request: HttpRequest) -> str:
     return clean_query(request.GET.get("q"))[:QUERY_MAX]
 
@@ -111,8 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "helpdesk/employee/home.html",
         {
-            "query": query,
-            "catalog": _catalog(query),
+            **_catalog_context(query),
             "open_requests": list(open_requests),
             "approvals_waiting": selectors.pending_approvals(request.user).count(),
         },
@@ -126,7 +135,7 @@ def catalog_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "helpdesk/employee/home.html#catalog",
-        {"query": query, "catalog": _catalog(query)},
+        _catalog_context(query, live=True),
     )
 
 

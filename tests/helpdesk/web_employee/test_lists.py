@@ -46,6 +46,8 @@ def test_the_catalog_search_matches_keywords_ignoring_case_and_accents(
     assert "New laptop" not in cafe
     assert "Nothing in the catalog matches" in nothing
     assert "<html" not in notebook  # a fragment
+    # The count is announced from a live region outside the swapped list.
+    assert 'id="catalog-status" hx-swap-oob="innerHTML">1 service matches' in notebook
 
 
 def test_the_catalog_search_works_without_javascript(client, employee, laptop_type, software_type):
@@ -183,12 +185,13 @@ def test_my_requests_costs_the_same_queries_for_3_and_30_tickets(
     client.force_login(employee)
     url = reverse("helpdesk:my_requests")
     client.get(url)
-    # Session and user, the request type choices of the filter (1), the count and the page
-    # of tickets with their type and people (2), and the page frame.
-    with django_assert_max_num_queries(20) as few:
+    # Session, user and roles (3); the request types of the filter (1); the count and the
+    # page of tickets with their type and people (2); the page frame: unread notifications
+    # and the navigation (2).
+    with django_assert_max_num_queries(8) as few:
         client.get(url)
     add(27)
-    with django_assert_max_num_queries(20) as many:
+    with django_assert_max_num_queries(8) as many:
         client.get(url)
     assert len(many) == len(few)
 
