@@ -12,7 +12,7 @@ seed a smaller company and add tickets with `tickets_add(count=...)`.
 import datetime
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ess.accounts.models import User
@@ -39,6 +39,7 @@ TICKETS_PER_DAY = 900
 DETAIL_SHARE_AT_VOLUME = 0.1
 FAVOURITES = ("emma.employee", "oliver.other", "mila.manager")
 BOOKED_PER_QUEUE = 3
+DEFER_INDEXES_FROM = 100_000
 
 
 def tickets_for_scale(scale: int) -> int:
@@ -96,15 +97,28 @@ def seed_helpdesk(
 def tickets_add(*, count: int, seed: int = 2026, days: int | None = None, progress=None) -> Counts:
     """Add `count` tickets to the seeded desk (benchmarks), dated over `days` days."""
     desk = desk_load()
-    return tickets_generate(
-        desk=desk,
-        people=people_load(),
-        count=count,
-        days=days or days_for(Ticket.objects.count() + count),
-        rng=random.Random(seed),  # noqa: S311 (demo data)
-        detail_share=DETAIL_SHARE_AT_VOLUME,
-        progress=progress,
-    )
+    indexes = [(model, index) for model in (Ticket, TicketEvent) for index in model._meta.indexes]
+    # Large loads: the indexes are built once afterwards instead of updated per row.
+    defer = count >= DEFER_INDEXES_FROM
+    if defer:
+        with connection.schema_editor() as editor:
+            for model, index in indexes:
+                editor.remove_index(model, index)
+    try:
+        return tickets_generate(
+            desk=desk,
+            people=people_load(),
+            count=count,
+            days=days or days_for(Ticket.objects.count() + count),
+            rng=random.Random(seed),  # noqa: S311 (demo data)
+            detail_share=DETAIL_SHARE_AT_VOLUME,
+            progress=progress,
+        )
+    finally:
+        if defer:
+            with connection.schema_editor() as editor:
+                for model, index in indexes:
+                    editor.add_index(model, index)
 
 
 def desk_load() -> Desk:
