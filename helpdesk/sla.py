@@ -20,7 +20,7 @@ import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce
+from functools import reduce, wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -232,6 +232,23 @@ TIMING_FIELDS = [
 ]
 
 
+def _tolerant(hook):
+    """A queue whose calendar never opens must not stop tickets from being filed or
+    updated: the hook changes nothing (the ticket has no running SLA) and says why in the log.
+    """
+
+    @wraps(hook)
+    def wrapper(ticket: Ticket, *args, **kwargs) -> list[str]:
+        try:
+            return hook(ticket, *args, **kwargs)
+        except CalendarError:
+            logger.warning("Queue %s has opening hours but never opens", ticket.queue_id)
+            return []
+
+    return wrapper
+
+
+@_tolerant
 def sla_start(ticket: Ticket, now: datetime) -> list[str]:
     """Start the clock (filed without approval, or approved). No target: no SLA."""
     ticket.sla_started_at = now
@@ -291,6 +308,7 @@ def _thaw(ticket: Ticket, now: datetime, calendar: BusinessCalendar) -> None:
     ticket.sla_paused_at = None
 
 
+@_tolerant
 def sla_status_changed(
     ticket: Ticket, old_status: str, new_status: str, now: datetime
 ) -> list[str]:
@@ -316,6 +334,7 @@ def sla_status_changed(
     return list(TIMING_FIELDS)
 
 
+@_tolerant
 def sla_priority_changed(
     ticket: Ticket,
     now: datetime,

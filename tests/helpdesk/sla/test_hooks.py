@@ -188,3 +188,16 @@ def test_a_priority_without_a_target_ends_the_sla(ticket, it_queue):
     sla_priority_changed(ticket, NOW + minutes(5))
     assert ticket.sla_due_at is None
     assert sla_state(ticket, NOW + minutes(5)) == SlaState.NONE
+
+
+def test_a_queue_that_never_opens_files_tickets_without_an_sla(ticket, it_queue):
+    from datetime import date, time
+
+    from helpdesk.models import BusinessHours, Holiday
+
+    BusinessHours.objects.create(queue=it_queue, weekday=0, opens=time(9), closes=time(17))
+    for week in range(60):
+        Holiday.objects.create(
+            queue=it_queue, date=date(2025, 6, 16) + timedelta(weeks=week), name="Closed"
+        )
+    assert sla_start(ticket, NOW) == []
