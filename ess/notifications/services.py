@@ -149,6 +149,15 @@ def _message_id_header(message: OutboxMessage) -> str:
     return f"<ess-{digest}@{domain}>"
 
 
+def _calendar_method(calendar: str) -> str:
+    for line in calendar.splitlines():
+        if line.upper().startswith("METHOD:"):
+            method = line.split(":", 1)[1].strip().upper()
+            if method.isalpha():
+                return method
+    return "PUBLISH"
+
+
 def outbox_deliver(*, message_id: int) -> bool:
     """Send one outbox message if it is due and not already taken. True when sent now."""
     if not _claim(message_id):
@@ -167,7 +176,10 @@ def outbox_deliver(*, message_id: int) -> bool:
         },
     )
     if message.calendar:
-        email.attach("invite.ics", message.calendar, "text/calendar; method=REQUEST")
+        # Mail clients act on the MIME method (add or remove the event), so it must match the
+        # METHOD line of the invitation itself.
+        method = _calendar_method(message.calendar)
+        email.attach("invite.ics", message.calendar, f"text/calendar; method={method}")
     try:
         email.send()
     except Exception as exc:
