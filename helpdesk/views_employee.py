@@ -23,7 +23,6 @@ from django_tables2 import SingleTableMixin
 from ess.accounts.models import User
 from ess.portal.tables import SafeOrderingMixin
 from ess.search import selectors as search_selectors
-from ess.search.engine.analysis import fold
 from ess.search.selectors import clean_query
 from helpdesk import appointments, dynamic_forms, permissions, selectors, services
 from helpdesk.forms_employee import (
@@ -47,6 +46,7 @@ from helpdesk.models import (
     Status,
     Ticket,
 )
+from helpdesk.search import catalog_by_queue
 from hr.directory.selectors import current_employees
 from hr.org import subtree_filter
 
@@ -79,24 +79,8 @@ def _active_request_type(slug: str) -> RequestType:
 
 
 # --- Catalog -----------------------------------------------------------------------------------
-def _catalog(query: str) -> list[tuple]:
-    """Active request types grouped by queue, narrowed to those whose name, description or
-    keywords hold every typed word (ignoring case and accents). A catalog has dozens of
-    entries, so one query and matching here beats an accent-folding index."""
-    request_types = RequestType.objects.filter(
-        is_active=True, queue__is_active=True
-    ).select_related("queue")
-    words = fold(query).split()
-    groups: dict[int, tuple] = {}
-    for item in request_types.order_by("queue__position", "queue__name", "position", "name"):
-        haystack = fold(f"{item.name} {item.description} {item.keywords}")
-        if all(word in haystack for word in words):
-            groups.setdefault(item.queue_id, (item.queue, []))[1].append(item)
-    return list(groups.values())
-
-
 def _catalog_context(query: str, *, live: bool = False) -> dict:
-    catalog = _catalog(query)
+    catalog = catalog_by_queue(query)
     return {
         "query": query,
         "catalog": catalog,
