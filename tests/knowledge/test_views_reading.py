@@ -257,6 +257,12 @@ def test_ask_form_is_prefilled_from_the_search_and_the_article(client, employee,
     assert b'value="vpn on mac"' in response.content
 
 
+def test_ask_form_leads_to_the_service_desk_for_work_a_person_must_do(client, employee):
+    client.force_login(employee)
+    response = client.get(reverse("knowledge:ask"))
+    assert f'href="{reverse("helpdesk:home")}"'.encode() in response.content
+
+
 def test_ask_form_takes_the_space_from_the_address(client, employee):
     hr = space_make("HR", "hr")
     space_make()
