@@ -14,4 +14,5 @@ def can_read_event_files(user: User, event: TicketEvent) -> bool:
     return not event.internal or can_work_ticket(user, ticket)
 
 
-register_attachment_owner("helpdesk.ticketevent", can_read_event_files)
+# Ticket files come from anyone (e-mail included): images too are downloaded, never shown.
+register_attachment_owner("helpdesk.ticketevent", can_read_event_files, inline_images=False)

@@ -34,6 +34,9 @@ OFFICE_TYPES = {
 _READERS: dict[str, Callable[[User, models.Model], bool]] = {}
 # What to record when someone opens one (private documents are audited by their owner app).
 _ON_READ: dict[str, Callable[[User, models.Model, Attachment], None]] = {}
+# Owners whose images may open in the browser (pictures in an article). Everything else,
+# such as a photo sent with a ticket by anyone, is always downloaded.
+_INLINE_IMAGES: set[str] = set()
 
 
 def register_attachment_owner(
@@ -41,8 +44,13 @@ def register_attachment_owner(
     can_read: Callable[[User, models.Model], bool],
     *,
     on_read: Callable[[User, models.Model, Attachment], None] | None = None,
+    inline_images: bool = True,
 ) -> None:
     _READERS[label] = can_read
+    if inline_images:
+        _INLINE_IMAGES.add(label)
+    else:
+        _INLINE_IMAGES.discard(label)
     if on_read is not None:
         _ON_READ[label] = on_read
 
@@ -55,6 +63,10 @@ def can_read_attachment(user: User, attachment: Attachment) -> bool:
     reader = _READERS.get(_label(attachment))
     owner = attachment.owner
     return bool(reader and owner is not None and reader(user, owner))
+
+
+def serves_inline(attachment: Attachment) -> bool:
+    return attachment.is_image and _label(attachment) in _INLINE_IMAGES
 
 
 def attachment_read_record(user: User, attachment: Attachment) -> None:

@@ -2,7 +2,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
-from ess.content.attachments import attachment_read_record, can_read_attachment
+from ess.content.attachments import attachment_read_record, can_read_attachment, serves_inline
 from ess.content.models import Attachment
 
 
@@ -16,7 +16,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         item.file.open("rb"),
         content_type=item.content_type,
-        as_attachment=not item.is_image,
+        as_attachment=not serves_inline(item),
         filename=item.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
