@@ -108,12 +108,15 @@ def _own(user: User) -> Q:
     return Q(requester_id=user.pk) | Q(on_behalf_of_id=user.pk)
 
 
-def _confidential_grants(user: User, codenames: tuple[str, ...]) -> Q:
-    return (
-        Q(queue_id__in=_officer_queues_direct(user))
-        | Q(queue_id__in=_officer_queues_by_group(user))
-        | Q(pk__in=_granted_tickets_direct(user, codenames))
-        | Q(pk__in=_granted_tickets_by_group(user, codenames))
+def _officer_of_queue(user: User) -> Q:
+    return Q(queue_id__in=_officer_queues_direct(user)) | Q(
+        queue_id__in=_officer_queues_by_group(user)
+    )
+
+
+def _granted(user: User, codenames: tuple[str, ...]) -> Q:
+    return Q(pk__in=_granted_tickets_direct(user, codenames)) | Q(
+        pk__in=_granted_tickets_by_group(user, codenames)
     )
 
 
@@ -121,9 +124,6 @@ def visibility_filter(user: User) -> Q:
     """The tickets `user` may see, as one condition on Ticket."""
     if not _signed_in(user):
         return NOTHING
-    granted = Q(pk__in=_granted_tickets_direct(user, (VIEW_TICKET, CHANGE_TICKET))) | Q(
-        pk__in=_granted_tickets_by_group(user, (VIEW_TICKET, CHANGE_TICKET))
-    )
     if is_desk_admin(user):
         normal = Q(confidential=False)
     else:
@@ -131,22 +131,20 @@ def visibility_filter(user: User) -> Q:
             Q(queue_id__in=_member_queues(user))
             | Q(pk__in=_watched_tickets(user))
             | Q(pk__in=_approving_tickets(user))
-            | granted
         )
-    confidential = Q(confidential=True) & _confidential_grants(user, (VIEW_TICKET, CHANGE_TICKET))
-    return _own(user) | normal | confidential
+    confidential = Q(confidential=True) & _officer_of_queue(user)
+    return _own(user) | _granted(user, (VIEW_TICKET, CHANGE_TICKET)) | normal | confidential
 
 
 def work_filter(user: User) -> Q:
     """The tickets `user` may work (reply as the desk, note, change, merge)."""
     if not _signed_in(user):
         return NOTHING
-    normal = Q(queue_id__in=_member_queues(user)) | Q(
-        pk__in=_granted_tickets_direct(user, (CHANGE_TICKET,))
-    )
+    normal = Q(confidential=False) & Q(queue_id__in=_member_queues(user))
     # Officers who filed a case themselves only follow it, as any requester does.
-    confidential = _confidential_grants(user, (CHANGE_TICKET,)) & ~_own(user)
-    return (Q(confidential=False) & normal) | (Q(confidential=True) & confidential)
+    confidential = Q(confidential=True) & _officer_of_queue(user) & ~_own(user)
+    granted = _granted(user, (CHANGE_TICKET,)) & ~(Q(confidential=True) & _own(user))
+    return normal | confidential | granted
 
 
 def agent_queue_ids(user: User) -> set[int]:
