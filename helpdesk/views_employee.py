@@ -224,6 +224,8 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "answers_form": answers_form,
             "error_forms": [f for f in (form, answers_form) if f.errors],
+            # A browser never refills a file input: say so rather than lose them silently.
+            "files_dropped": bool(request.FILES),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -274,6 +274,7 @@ def test_svg_and_html_uploads_are_refused_with_no_ticket_and_no_file_left(
 
     assert response.status_code == 400
     assert 'href="#id_attachments"' in response.content.decode()
+    assert "Please choose them again." in response.content.decode()
     assert not Ticket.objects.exists()
     assert not Attachment.objects.exists()
     assert _media_files(settings) == []

@@ -243,3 +243,16 @@ def test_the_ticket_page_costs_the_same_queries_for_3_and_30_events(
     with django_assert_max_num_queries(10) as many:
         assert "Reply 26" in client.get(url).content.decode()
     assert len(many) == len(few)
+
+
+def test_a_rating_without_stars_links_the_error_to_the_first_option(
+    client, employee, it_agent, software_type
+):
+    ticket = _resolve(_filed(employee, software_type), it_agent)
+    client.force_login(employee)
+    response = client.post(reverse("helpdesk:rate", args=[ticket.pk]), {"comment": "Hm"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_rating_0"' in html
+    assert 'id="id_rating_0"' in html
+    assert "<legend" in html
