@@ -370,3 +370,37 @@ def test_a_slot_taken_meanwhile_files_nothing(
 
     assert response.status_code == 400
     assert Ticket.objects.filter(requester=employee).count() == 0
+
+
+def test_a_booking_refused_after_filing_leaves_no_ticket_and_no_file(
+    client, employee, it_agent, software_type, settings, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from helpdesk import views_employee
+
+    software_type.allows_appointments = True
+    software_type.save()
+    start = timezone.now() + datetime.timedelta(days=3)
+    slot = AppointmentSlot.objects.create(
+        queue=software_type.queue,
+        agent=it_agent,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=30),
+    )
+
+    def taken_meanwhile(**kwargs):
+        raise ValidationError("This time is no longer available. Please choose another.")
+
+    # The race lost between the form's check and the booking itself.
+    monkeypatch.setattr(views_employee.appointments, "slot_book", taken_meanwhile)
+    client.force_login(employee)
+    response = client.post(
+        reverse("helpdesk:request", args=[software_type.slug]),
+        {"subject": "Dock", "slot": slot.pk, "attachments": [png()]},
+    )
+
+    assert response.status_code == 400
+    assert 'href="#id_slot"' in response.content.decode()
+    assert not Ticket.objects.exists()
+    assert _media_files(settings) == []
