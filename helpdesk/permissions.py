@@ -25,6 +25,7 @@ from helpdesk.models import (
     Queue,
     QueueGroupObjectPermission,
     QueueUserObjectPermission,
+    Status,
     Ticket,
     TicketGroupObjectPermission,
     TicketUserObjectPermission,
@@ -185,6 +186,8 @@ def can_approve(user: User, approval: ApprovalRequest) -> bool:
     the request is from or for."""
     if not _signed_in(user) or approval.state != ApprovalState.PENDING:
         return False
+    if approval.ticket.status == Status.CLOSED:  # merged away while waiting
+        return False
     if is_requester_side(user, approval.ticket):
         return False
     if approval.approver_id is not None:
@@ -199,4 +202,5 @@ def pending_approval_filter(user: User) -> Q:
     role_names = Group.objects.filter(user=user.pk).values("name")
     mine = Q(approver_id=user.pk) | Q(approver__isnull=True, role__in=role_names)
     not_own = ~Q(ticket__requester_id=user.pk) & ~Q(ticket__on_behalf_of_id=user.pk)
-    return Q(state=ApprovalState.PENDING) & mine & not_own
+    still_open = ~Q(ticket__status=Status.CLOSED)
+    return Q(state=ApprovalState.PENDING) & mine & not_own & still_open

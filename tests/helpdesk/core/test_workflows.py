@@ -220,3 +220,37 @@ def test_the_assignee_hears_of_a_requester_reply(ticket, it_agent, employee):
     ticket_reply(ticket=ticket, author=employee, body="Any news?")
     [note] = notifications_for(it_agent)
     assert note.kind == "helpdesk.assigned"
+
+
+def test_a_request_merged_away_while_waiting_leaves_the_approvers_list(
+    laptop, manager, employee, it_agent, software_type
+):
+    from helpdesk.selectors import pending_approvals
+
+    target = ticket_create(requester=employee, subject="Laptop too", request_type=software_type)
+    assert list(pending_approvals(manager)) == [laptop.approval]
+    ticket_merge(actor=it_agent, target=target, duplicates=[laptop])
+    assert list(pending_approvals(manager)) == []
+    laptop.approval.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        approval_decide(approval=laptop.approval, actor=manager, approve=True)
+
+
+def test_a_role_approval_asks_every_holder_but_the_requester(
+    employee, it_queue, hr_officer, case_officer
+):
+    from helpdesk.models import Approval, RequestType
+
+    request_type = RequestType.objects.create(
+        queue=it_queue,
+        name="Badge",
+        slug="badge",
+        approval=Approval.ROLE,
+        approval_role="hr_officer",
+    )
+    ticket = ticket_create(requester=case_officer, subject="Badge", request_type=request_type)
+    assert ticket.approval.role == "hr_officer"
+    assert [n.kind for n in notifications_for(hr_officer)] == ["helpdesk.approval"]
+    assert [n.kind for n in notifications_for(case_officer)] == ["helpdesk.ticket"]
+    approval_decide(approval=ticket.approval, actor=hr_officer, approve=True)
+    assert Ticket.objects.get(pk=ticket.pk).approval_state == ApprovalState.APPROVED
