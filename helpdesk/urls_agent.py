@@ -3,7 +3,7 @@ availability, and the desk's administration (queues, catalog, canned replies).""
 
 from django.urls import path
 
-from helpdesk import views_admin, views_agent
+from helpdesk import views_admin, views_agent, views_team
 
 urlpatterns = [
     path("work/", views_agent.WorkspaceView.as_view(), name="workspace"),
@@ -20,9 +20,9 @@ urlpatterns = [
     path("work/<int:pk>/access/", views_agent.work_access, name="work_access"),
     path("work/<int:pk>/knowledge/", views_agent.work_kcs, name="work_kcs"),
     path("work/<int:pk>/canned/", views_agent.canned_preview, name="canned_preview"),
-    path("satisfaction/", views_agent.csat, name="csat"),
-    path("availability/", views_agent.slots, name="slots"),
-    path("availability/<int:pk>/withdraw/", views_agent.slot_withdraw, name="slot_withdraw"),
+    path("satisfaction/", views_team.csat, name="csat"),
+    path("availability/", views_team.slots, name="slots"),
+    path("availability/<int:pk>/withdraw/", views_team.slot_withdraw, name="slot_withdraw"),
     # Administration
     path("admin/queues/", views_admin.queues, name="admin_queues"),
     path("admin/queues/<int:pk>/", views_admin.queue, name="admin_queue"),

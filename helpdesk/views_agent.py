@@ -1,14 +1,10 @@
-"""The agent side of the service desk: the workspace, the ticket page and its actions,
-satisfaction figures and appointment availability.
+"""The agent side of the service desk: the workspace and the ticket page with its actions.
+Satisfaction figures and appointment availability are in helpdesk.views_team.
 
 Workspace pages answer 403 to people without an agent role; a ticket the agent may not work
 answers 404, exactly as a ticket that does not exist. Every write goes through
 helpdesk.services (or helpdesk.appointments); these views parse, call and render.
 """
-
-import csv
-import datetime
-import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
@@ -27,7 +23,7 @@ from django_tables2.paginators import LazyPaginator
 from ess.accounts.models import User
 from ess.audit.services import audit_record
 from ess.portal.tables import SafeOrderingMixin
-from helpdesk import appointments, dynamic_forms, selectors, services
+from helpdesk import dynamic_forms, selectors, services
 from helpdesk.filters import WORKSPACE_FILTER_KEYS, WORKSPACE_TABLE_KEYS, WorkspaceFilter
 from helpdesk.forms_agent import (
     AccessForm,
@@ -37,7 +33,6 @@ from helpdesk.forms_agent import (
     ReferenceForm,
     ReplyForm,
     SavedViewForm,
-    SlotPublishForm,
     TicketUpdateForm,
     WatcherForm,
 )
@@ -45,7 +40,6 @@ from helpdesk.models import (
     AppointmentSlot,
     ApprovalState,
     Priority,
-    Queue,
     Status,
     Ticket,
     TicketLink,
@@ -55,7 +49,6 @@ from helpdesk.permissions import agent_queue_ids, is_agent
 from helpdesk.tables import WorkspaceTable
 
 PAGE_SIZE = 50
-RECENT_COMMENTS = 20
 
 
 def _require_agent(user: User) -> None:
@@ -613,121 +606,3 @@ def canned_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "helpdesk/agent/work.html#reply_body", {"reply_form": reply_form, "ticket": ticket}
     )
-
-
-# --- Satisfaction ---------------------------------------------------------------------------------
-@require_GET
-def csat(request: HttpRequest) -> HttpResponse:
-    _require_agent(request.user)
-    if set(request.GET) - {"_export"} or request.GET.get("_export") not in (None, "csv"):
-        raise SuspiciousOperation("Unknown satisfaction parameters")
-    # Only tickets this agent works: confidential cases count only where they are granted.
-    scope = selectors.workable_tickets(request.user)
-    by_queue = selectors.csat_summary(tickets=scope, by="queue")
-    by_agent = selectors.csat_summary(tickets=scope, by="agent")
-    if request.GET.get("_export") == "csv":
-        return _csat_csv(request, by_queue, by_agent)
-    comments = (
-        selectors.workable_tickets(request.user)
-        .filter(rating__isnull=False)
-        .exclude(rating_comment="")
-        .select_related("queue", "assignee")
-        .order_by("-rated_at")[:RECENT_COMMENTS]
-    )
-    return render(
-        request,
-        "helpdesk/agent/csat.html",
-        {"by_queue": by_queue, "by_agent": by_agent, "comments": comments, "ratings": range(1, 6)},
-    )
-
-
-def _csat_csv(request: HttpRequest, by_queue: list[dict], by_agent: list[dict]) -> HttpResponse:
-    audit_record(actor=request.user, action="helpdesk.csat_exported", request=request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="satisfaction.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Group"), _("Name"), _("Ratings"), _("Average"), "1", "2", "3", "4", "5"])
-    for group, rows in ((_("Queue"), by_queue), (_("Agent"), by_agent)):
-        for row in rows:
-            writer.writerow(
-                [
-                    group,
-                    _csv_safe(str(row["label"] or _("Unassigned"))),
-                    row["count"],
-                    f"{row['average']:.2f}" if row["average"] is not None else "",
-                    *[row["distribution"][n] for n in range(1, 6)],
-                ]
-            )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would be a formula in a spreadsheet.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
-# --- Availability ---------------------------------------------------------------------------------
-def _slot_queues(user: User):
-    return Queue.objects.filter(pk__in=agent_queue_ids(user), is_active=True)
-
-
-def slots(request: HttpRequest) -> HttpResponse:
-    _require_agent(request.user)
-    form = SlotPublishForm(request.POST or None, queues=_slot_queues(request.user))
-    if request.method == "POST":
-        if form.is_valid():
-            return _slots_publish(request, form)
-        status = 400
-    else:
-        status = 200
-    upcoming = (
-        AppointmentSlot.objects.filter(agent=request.user, ends_at__gte=timezone.now())
-        .select_related("queue", "ticket")
-        .order_by("starts_at")
-    )
-    return render(
-        request, "helpdesk/agent/slots.html", {"form": form, "slots": upcoming}, status=status
-    )
-
-
-def _slots_publish(request: HttpRequest, form) -> HttpResponse:
-    data = form.cleaned_data
-    zone = _queue_zone(data["queue"])
-    starts = datetime.datetime.combine(data["date"], data["starts"], tzinfo=zone)
-    ends = datetime.datetime.combine(data["date"], data["ends"], tzinfo=zone)
-    try:
-        made = appointments.slots_publish(
-            agent=request.user,
-            queue=data["queue"],
-            starts_at=starts,
-            ends_at=ends,
-            length_minutes=data["length_minutes"],
-            location=data["location"],
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("%(n)d slots published.") % {"n": len(made)})
-    return redirect("helpdesk:slots")
-
-
-def _queue_zone(queue: Queue):
-    try:
-        return zoneinfo.ZoneInfo(queue.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
-
-
-@require_POST
-def slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_agent(request.user)
-    slot = AppointmentSlot.objects.filter(pk=pk, agent=request.user).first()
-    if slot is None:
-        raise Http404
-    try:
-        appointments.slot_withdraw(slot=slot, agent=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Slot withdrawn."))
-    return redirect("helpdesk:slots")
