@@ -3,7 +3,6 @@
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -50,16 +49,7 @@ def attachable(upload: UploadedFile | None) -> UploadedFile | None:
     """
     if upload is None:
         return None
-    if upload.size > settings.ESS_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The file “%(name)s” is larger than %(mb)d MB.")
-            % {"name": upload.name, "mb": settings.ESS_ATTACHMENT_MAX_BYTES // 1_000_000},
-            code="file_size",
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    # The type check lives with the store; it is asked here on the file's first bytes.
-    content_attachments._detect_type(head, upload.name or "")
+    content_attachments.attachment_check(upload)
     return upload
 
 

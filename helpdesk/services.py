@@ -31,7 +31,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from ess.accounts.models import User
 from ess.accounts.roles import Role
 from ess.audit.services import audit_record
-from ess.content.attachments import attachment_add
+from ess.content.attachments import attachment_add, attachment_check, removes_files_on_error
 from ess.notifications.services import notify
 from ess.search.services import searcher_hash
 from helpdesk import kinds, selectors, sla
@@ -196,6 +196,10 @@ def _event(
 
 
 def _attach(event: TicketEvent, uploads: Iterable[UploadedFile], by: User) -> list[int]:
+    uploads = [upload for upload in uploads if upload]
+    # Every file is checked before any is stored, so a refused second file stores nothing.
+    for upload in uploads:
+        attachment_check(upload)
     return [
         attachment_add(owner=event, upload=upload, uploaded_by=by).pk
         for upload in uploads
@@ -414,6 +418,7 @@ def _start_clock_on_filing(ticket: Ticket, now) -> None:
         ticket.save(update_fields=sorted(fields))
 
 
+@removes_files_on_error
 @transaction.atomic
 def ticket_create(
     *,
@@ -583,6 +588,7 @@ def _within_reopen_window(ticket: Ticket, now) -> bool:
     return now <= ticket.resolved_at + timedelta(days=ticket.queue.reopen_days)
 
 
+@removes_files_on_error
 @transaction.atomic
 def ticket_reply(
     *,
@@ -694,6 +700,7 @@ def _refresh(stale: Ticket, fresh: Ticket) -> None:
         setattr(stale, model_field.attname, getattr(fresh, model_field.attname))
 
 
+@removes_files_on_error
 @transaction.atomic
 def ticket_note(
     *, ticket: Ticket, author: User, body: str, attachments: Iterable[UploadedFile] = ()
@@ -1357,9 +1364,11 @@ def _latest_desk_reply(ticket: Ticket) -> str:
 @transaction.atomic
 def kcs_draft_from_ticket(*, ticket: Ticket, actor: User):
     """A knowledge draft from a solved ticket: the question and the desk's answer. Written
-    for the agents' audience; its editor widens that when publishing."""
+    for the agents' audience; its editor widens that when publishing. Drafted by an agent who
+    is not a knowledge editor, it is submitted for the editors' review at once."""
     from helpdesk.knowledge.models import Audience, Space
-    from helpdesk.knowledge.services import TITLE_MAX_LENGTH, article_create
+    from helpdesk.knowledge.permissions import can_edit_knowledge
+    from helpdesk.knowledge.services import TITLE_MAX_LENGTH, article_create, article_submit
 
     if not can_work_ticket(actor, ticket):
         raise PermissionDenied
@@ -1373,7 +1382,7 @@ def kcs_draft_from_ticket(*, ticket: Ticket, actor: User):
     body = question
     if answer:
         body = f"{question}\n\n## {_('Solution')}\n\n{answer}"
-    return article_create(
+    article = article_create(
         by=actor,
         space=space,
         title=ticket.subject[:TITLE_MAX_LENGTH],
@@ -1381,3 +1390,8 @@ def kcs_draft_from_ticket(*, ticket: Ticket, actor: User):
         audience=Audience.AGENTS,
         change_note=_("Drafted from ticket %(reference)s") % {"reference": ticket.reference},
     )
+    if not can_edit_knowledge(actor):
+        # An agent who is not an editor cannot open the editor: the draft goes straight to
+        # the editors' review, and they are told.
+        article_submit(by=actor, article=article)
+    return article

@@ -36,6 +36,7 @@ from helpdesk.forms_agent import (
     TicketUpdateForm,
     WatcherForm,
 )
+from helpdesk.knowledge.permissions import can_edit_knowledge
 from helpdesk.models import (
     AppointmentSlot,
     ApprovalState,
@@ -589,8 +590,14 @@ def work_kcs(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("You may not write knowledge articles."))
         return _back_to_ticket(ticket)
-    messages.success(request, _("Knowledge article draft created from this ticket."))
-    return redirect("knowledge:article_edit", key=article.key)
+    if can_edit_knowledge(request.user):
+        messages.success(request, _("Knowledge article draft created from this ticket."))
+        return redirect("knowledge:article_edit", key=article.key)
+    messages.success(
+        request,
+        _("Knowledge article drafted from this ticket and sent to the knowledge editors."),
+    )
+    return _back_to_ticket(ticket)
 
 
 @require_GET

@@ -9,7 +9,6 @@ that does not exist and one the person may not see answer the same 404.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.signing import BadSignature
 from django.db import transaction
@@ -22,7 +21,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ess.accounts.models import User
-from ess.content.models import Attachment
+from ess.content.attachments import files_removed_on_error
 from ess.portal.tables import SafeOrderingMixin
 from ess.search import selectors as search_selectors
 from ess.search.selectors import clean_query
@@ -47,7 +46,6 @@ from helpdesk.models import (
     RequestType,
     Status,
     Ticket,
-    TicketEvent,
 )
 from helpdesk.search import catalog_by_queue
 from hr.directory.selectors import current_employees
@@ -168,9 +166,9 @@ def _file_request(request: HttpRequest, request_type: RequestType, form, answers
         return None
     data = form.cleaned_data
     field = None
-    stored: list[str] = []
     try:
-        with transaction.atomic():
+        # The rows are rolled back on an error; the block removes files already written.
+        with files_removed_on_error(), transaction.atomic():
             ticket = services.ticket_create(
                 requester=request.user,
                 subject=data["subject"],
@@ -183,26 +181,11 @@ def _file_request(request: HttpRequest, request_type: RequestType, form, answers
             )
             if data.get("slot") is not None:
                 field = "slot"
-                stored = _stored_files(ticket)
                 appointments.slot_book(slot_id=data["slot"].pk, ticket=ticket, user=request.user)
     except ValidationError as error:
-        # The rows are rolled back; files already written must not stay behind.
-        storage = Attachment._meta.get_field("file").storage
-        for name in stored:
-            storage.delete(name)
         _service_errors(error, form, answers_form, field=field)
         return None
     return ticket
-
-
-def _stored_files(ticket: Ticket) -> list[str]:
-    """Names of the files stored with the ticket's events so far."""
-    return list(
-        Attachment.objects.filter(
-            owner_type=ContentType.objects.get_for_model(TicketEvent),
-            owner_id__in=ticket.events.values("pk"),
-        ).values_list("file", flat=True)
-    )
 
 
 def request_new(request: HttpRequest, slug: str) -> HttpResponse:

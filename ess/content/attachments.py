@@ -1,7 +1,10 @@
 """Uploading and serving content attachments: type checked by content, stored privately."""
 
+import contextvars
+import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -75,6 +78,62 @@ def attachment_read_record(user: User, attachment: Attachment) -> None:
         on_read(user, attachment.owner, attachment)
 
 
+# Files stored inside the current `files_removed_on_error` block.
+_STORED_IN_BLOCK: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "attachments_stored_in_block", default=None
+)
+
+
+@contextmanager
+def files_removed_on_error() -> Iterator[None]:
+    """Delete the files stored inside the block if the block fails.
+
+    A rolled-back transaction removes the attachment rows but not the files on disk; wrap
+    the whole transaction (outside its `atomic`) so a later error leaves no orphan file.
+    """
+    outer = _STORED_IN_BLOCK.get()
+    stored: list = []
+    token = _STORED_IN_BLOCK.set(stored)
+    try:
+        yield
+    except BaseException:
+        for file in stored:
+            file.delete(save=False)
+        raise
+    else:
+        # An enclosing block may still fail and roll these rows back too.
+        if outer is not None:
+            outer.extend(stored)
+    finally:
+        _STORED_IN_BLOCK.reset(token)
+
+
+def removes_files_on_error(function):
+    """Decorator form of `files_removed_on_error`; put it above `@transaction.atomic`."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with files_removed_on_error():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def attachment_check(upload: UploadedFile) -> str:
+    """Refuse a file that is too large or of a type not allowed; return its detected type.
+
+    Call it on every file of a submission before storing any of them."""
+    if upload.size > settings.ESS_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.ESS_ATTACHMENT_MAX_BYTES // 1_000_000},
+            code="file_size",
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    return _detect_type(head, _clean_name(upload.name or ""))
+
+
 def _detect_type(head: bytes, filename: str) -> str:
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
@@ -104,16 +163,8 @@ def _clean_name(name: str) -> str:
 
 @transaction.atomic
 def attachment_add(*, owner: models.Model, upload: UploadedFile, uploaded_by: User) -> Attachment:
-    if upload.size > settings.ESS_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)d MB.")
-            % {"mb": settings.ESS_ATTACHMENT_MAX_BYTES // 1_000_000},
-            code="file_size",
-        )
     name = _clean_name(upload.name or "")
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = _detect_type(head, name)
+    content_type = attachment_check(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -134,6 +185,9 @@ def attachment_add(*, owner: models.Model, upload: UploadedFile, uploaded_by: Us
     except Exception:
         attachment.file.delete(save=False)
         raise
+    stored = _STORED_IN_BLOCK.get()
+    if stored is not None:
+        stored.append(attachment.file)
     audit_record(
         actor=uploaded_by,
         action="attachment.added",

@@ -2,13 +2,15 @@
 canned text, merges, knowledge drafts, escaping, and a query count independent of events."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ess.accounts.roles import Role
 from helpdesk import services
-from helpdesk.knowledge.models import Article
+from helpdesk.knowledge.models import Article, ArticleStatus
 from helpdesk.models import CannedReply, EventKind, Priority, Status, Ticket, TicketEvent
 from tests.knowledge.factories import SpaceFactory
 
@@ -178,11 +180,28 @@ def test_link_and_watchers(agent_client, filed, employee, other_employee, softwa
     assert filed.watchers.filter(pk=other_employee.pk).exists()
 
 
-def test_knowledge_button_creates_a_draft(agent_client, filed, it_queue):
+def test_knowledge_button_sends_an_agents_draft_to_the_editors(
+    agent_client, filed, it_queue, kb_editor
+):
     SpaceFactory(slug=it_queue.slug, name="IT")
     response = agent_client.post(reverse("helpdesk:work_kcs", args=[filed.pk]))
     article = Article.objects.get()
+    assert response["Location"].startswith(reverse("helpdesk:work", args=[filed.pk]))
+    assert article.status == ArticleStatus.IN_REVIEW
+    assert kb_editor.notifications.filter(url=article.get_absolute_url()).exists()
+
+
+def test_knowledge_button_opens_the_editor_for_an_agent_who_edits_knowledge(
+    client, filed, it_queue, it_agent
+):
+    it_agent.groups.add(Group.objects.get(name=Role.KB_EDITOR))
+    SpaceFactory(slug=it_queue.slug, name="IT")
+    client.force_login(it_agent)
+    response = client.post(reverse("helpdesk:work_kcs", args=[filed.pk]))
+    article = Article.objects.get()
     assert response["Location"] == reverse("knowledge:article_edit", kwargs={"key": article.key})
+    assert article.status == ArticleStatus.DRAFT
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_officer_grants_another_officer_access_to_a_case(
