@@ -404,6 +404,15 @@ class Ticket(models.Model):
             models.Index(fields=["on_behalf_of", "-created_at"], name="hd_ticket_for"),
             models.Index(fields=["status", "sla_due_at"], name="hd_ticket_sla_due"),
             models.Index(fields=["status", "resolved_at"], name="hd_ticket_resolved"),
+            # The workspace: a queue's open work by due time. Closed tickets, nearly all of
+            # the table after a few years, are not in it.
+            models.Index(
+                fields=["queue", "sla_due_at", "id"],
+                name="hd_ticket_open_by_due",
+                condition=models.Q(
+                    status__in=["new", "open", "waiting_requester", "waiting_third_party"]
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -148,6 +148,52 @@ def work_filter(user: User) -> Q:
     return normal | confidential | granted
 
 
+def work_filter_listed(user: User) -> Q:
+    """`work_filter` with the person's queues and grants read first, as plain id lists.
+
+    The same tickets, but the list query becomes `queue_id IN (…) AND NOT confidential`
+    (plus the grants a person really has) instead of an OR over subqueries, which the
+    database can answer from the (queue, status) and (queue, sla_due_at) indexes. For lists
+    over many tickets; `can_work_ticket` keeps the one-query form.
+    """
+    if not _signed_in(user):
+        return NOTHING
+    member = list(
+        Queue.agents.through.objects.filter(user_id=user.pk).values_list("queue_id", flat=True)
+    )
+    officer = set(
+        QueueUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename=HANDLE_CONFIDENTIAL
+        ).values_list("content_object_id", flat=True)
+    ) | set(
+        QueueGroupObjectPermission.objects.filter(
+            group__user=user.pk, permission__codename=HANDLE_CONFIDENTIAL
+        ).values_list("content_object_id", flat=True)
+    )
+    granted = set(
+        TicketUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename=CHANGE_TICKET
+        ).values_list("content_object_id", flat=True)
+    ) | set(
+        TicketGroupObjectPermission.objects.filter(
+            group__user=user.pk, permission__codename=CHANGE_TICKET
+        ).values_list("content_object_id", flat=True)
+    )
+    parts = []
+    if member:
+        parts.append(Q(confidential=False, queue_id__in=member))
+    if officer:
+        parts.append(Q(confidential=True, queue_id__in=sorted(officer)) & ~_own(user))
+    if granted:
+        parts.append(Q(pk__in=sorted(granted)) & ~(Q(confidential=True) & _own(user)))
+    if not parts:
+        return NOTHING
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
 def agent_queue_ids(user: User) -> set[int]:
     """The queues the user is a member of (confidential ones included)."""
     if not _signed_in(user):

@@ -19,7 +19,7 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.permissions import pending_approval_filter, visibility_filter, work_filter
+from helpdesk.permissions import pending_approval_filter, visibility_filter, work_filter_listed
 
 RECENT_SEARCH_LIMIT = 20
 
@@ -32,7 +32,7 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 def workable_tickets(user: User) -> QuerySet[Ticket]:
     """The agent workspace: normal tickets of the user's queues, and the confidential
     cases they handle."""
-    return Ticket.objects.filter(work_filter(user))
+    return Ticket.objects.filter(work_filter_listed(user))
 
 
 def my_requests(user: User) -> QuerySet[Ticket]:
