@@ -49,7 +49,7 @@ from helpdesk.models import (
 from helpdesk.permissions import agent_queue_ids, is_agent
 from helpdesk.tables import WorkspaceTable
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _require_agent(user: User) -> None:

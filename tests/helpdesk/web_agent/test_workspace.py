@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ess.audit.models import AuditEvent
 from helpdesk.models import Priority, SavedView, Status, Ticket
+from helpdesk.views_agent import PAGE_SIZE
 from tests.helpdesk.factories import TicketFactory
 
 WORKSPACE = "helpdesk:workspace"
@@ -180,7 +181,7 @@ def test_workspace_queries_do_not_grow_with_rows(
     TicketFactory.create_batch(55, queue=it_queue, requester=employee, assignee=it_agent)
     with CaptureQueriesContext(connection) as sixty:
         response = agent_client.get(reverse(WORKSPACE))
-    assert len(response.context["table"].page.object_list) == 50
+    assert len(response.context["table"].page.object_list) == PAGE_SIZE
     assert len(sixty) == len(five), [q["sql"] for q in sixty.captured_queries]
     ticket_sql = [
         q["sql"].upper()
