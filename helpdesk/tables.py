@@ -6,7 +6,8 @@ import datetime
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,9 @@ STATUS_BADGE = {
     Status.CLOSED: "text-bg-secondary",
 }
 
+
+# What tables2 shows for an empty cell.
+EMPTY = "—"
 
 STATUS_BADGES = {
     "new": "text-bg-primary",
@@ -117,7 +121,7 @@ class WorkspaceTable(tables.Table):
         )
         order_by = ("sla_due_at",)
         attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "django_tables2/bootstrap5-responsive.html"
+        template_name = "helpdesk/agent/_workspace_table.html"
 
     def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +152,37 @@ class WorkspaceTable(tables.Table):
 
     def value_status(self, record):
         return record.get_status_display()
+
+    def page_rows(self) -> list[str]:
+        """The page's rows as HTML, drawn straight from the records.
+
+        tables2 renders every cell through its accessor and signature machinery, about 4 ms
+        a row here; the workspace draws 25 rows on every view, so it writes them itself with
+        the same render methods. Headers, ordering, pagination and export stay tables2's.
+        """
+        rows = []
+        for bound in self.page.object_list:
+            ticket = bound.record
+            cells = (
+                self.columns["select"].column.render(ticket.pk),
+                self.render_reference(ticket.pk),
+                self.render_subject(ticket.subject, ticket),
+                str(ticket.requester),
+                ticket.queue.name,
+                ticket.request_type.name if ticket.request_type_id else EMPTY,
+                self.render_status(ticket),
+                self.render_priority(ticket),
+                str(ticket.assignee) if ticket.assignee_id else EMPTY,
+                self.render_sla_due_at(ticket),
+                date_format(timezone.localtime(ticket.updated_at), "Y-m-d H:i"),
+            )
+            rows.append(
+                format_html(
+                    "<tr>{}</tr>",
+                    format_html_join("", "<td>{}</td>", ((cell,) for cell in cells)),
+                )
+            )
+        return rows
 
     def render_assignee(self, value):
         return str(value)
