@@ -444,54 +444,50 @@ def _uploads(request: HttpRequest, form) -> list:
     return list(form.cleaned_data.get("attachments") or [])
 
 
+def _timeline_entry(request: HttpRequest, pk: int, *, form_class, form_key: str, write, done):
+    """Add a reply or a note. A refusal (a file type, a closed ticket) is shown on the form
+    with the typed text kept, never after a redirect that would lose it."""
+    ticket = _workable_ticket(request, pk)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            event = write(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachments=_uploads(request, form),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, done)
+            return _back_to_ticket(ticket, f"event-{event.pk}")
+    context = _work_context(request, ticket, **{form_key: form})
+    return render(request, "helpdesk/agent/work.html", context, status=400)
+
+
 @require_POST
 def work_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _workable_ticket(request, pk)
-    form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(
-            request,
-            "helpdesk/agent/work.html",
-            _work_context(request, ticket, reply_form=form),
-            status=400,
-        )
-    try:
-        event = services.ticket_reply(
-            ticket=ticket,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            attachments=_uploads(request, form),
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-        return _back_to_ticket(ticket, "reply")
-    messages.success(request, _("Reply sent."))
-    return _back_to_ticket(ticket, f"event-{event.pk}")
+    return _timeline_entry(
+        request,
+        pk,
+        form_class=ReplyForm,
+        form_key="reply_form",
+        write=services.ticket_reply,
+        done=_("Reply sent."),
+    )
 
 
 @require_POST
 def work_note(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _workable_ticket(request, pk)
-    form = NoteForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(
-            request,
-            "helpdesk/agent/work.html",
-            _work_context(request, ticket, note_form=form),
-            status=400,
-        )
-    try:
-        event = services.ticket_note(
-            ticket=ticket,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            attachments=_uploads(request, form),
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-        return _back_to_ticket(ticket, "note")
-    messages.success(request, _("Internal note added."))
-    return _back_to_ticket(ticket, f"event-{event.pk}")
+    return _timeline_entry(
+        request,
+        pk,
+        form_class=NoteForm,
+        form_key="note_form",
+        write=services.ticket_note,
+        done=_("Internal note added."),
+    )
 
 
 def _other_ticket(request: HttpRequest, ticket: Ticket) -> Ticket | None:

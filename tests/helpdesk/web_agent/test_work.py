@@ -113,6 +113,22 @@ def test_reply_and_note_with_attachments(agent_client, filed):
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in content
 
 
+@pytest.mark.parametrize(("action", "kind"), [("work_reply", "reply"), ("work_note", "note")])
+def test_a_refused_file_keeps_the_typed_text_and_adds_nothing(agent_client, filed, action, kind):
+    svg = SimpleUploadedFile(
+        "drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "image/svg+xml"
+    )
+    response = agent_client.post(
+        reverse(f"helpdesk:{action}", args=[filed.pk]),
+        {"body": "A long explanation I typed", "attachments": [svg]},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "A long explanation I typed" in content
+    assert 'role="alert"' in content
+    assert not TicketEvent.objects.filter(ticket=filed, kind=kind).exists()
+
+
 def test_hostile_text_everywhere_is_escaped(agent_client, employee, it_agent, laptop_type):
     ticket = services.ticket_create(
         requester=employee,
