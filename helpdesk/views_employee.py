@@ -24,6 +24,7 @@ from ess.accounts.models import User
 from ess.content.attachments import files_removed_on_error
 from ess.portal.tables import SafeOrderingMixin
 from ess.search import selectors as search_selectors
+from ess.search import services as search_services
 from ess.search.selectors import clean_query
 from helpdesk import appointments, dynamic_forms, permissions, selectors, services
 from helpdesk.forms_employee import (
@@ -233,35 +234,54 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _open_url(hit, *, rank: int, log_id: int | None, query: str) -> str:
-    """Through the search click endpoint, so opening a suggestion is logged like a search
-    result (a ticket's search history is built from that log)."""
+def _open_url(hit, *, rank: int, query: str) -> str:
+    """Through the search click endpoint, so an opened suggestion is in the search log
+    (a ticket's search history is built from it). The suggestions themselves are not
+    logged, so the link carries the subject rather than a log row: the endpoint logs the
+    subject as the search the person settled on, with this click."""
     params = {"type": hit.doc_type, "key": hit.key, "rank": rank, "q": query}
-    if log_id:
-        params = {"log": log_id, **params}
     return f"{reverse('search:open')}?{urlencode(params)}"
 
 
 def deflect_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Articles for the subject typed so far. Asked after each pause in typing, so nothing
+    is logged here: half-typed subjects ("new la", "new lap") are not searches anyone
+    settled on and would fill the search log and the knowledge-gap report."""
     request_type = _active_request_type(slug)
     subject = clean_query(request.GET.get("subject"))[:SUBJECT_MAX]
     rows = []
     if len(subject) >= SUGGEST_MIN_LENGTH:
         results = search_selectors.search(
-            user=request.user,
-            query=subject,
-            doc_types=("article",),
-            log_source="deflection",
-            limit=SUGGESTIONS,
+            user=request.user, query=subject, doc_types=("article",), limit=SUGGESTIONS
         )
         rows = [
-            (hit, _open_url(hit, rank=rank, log_id=results.log_id, query=subject))
+            (hit, _open_url(hit, rank=rank, query=subject))
             for rank, hit in enumerate(results.hits, start=1)
         ]
     return render(
         request,
         "helpdesk/employee/request.html#suggestions",
         {"request_type": request_type, "subject": subject, "rows": rows, "live": True},
+    )
+
+
+def _log_solving_search(user, query: str, document) -> None:
+    """The subject that found the answer, logged once as a search with the article as its
+    click: the person settled on it, so it belongs in the log and in analytics."""
+    results = search_selectors.search(
+        user=user,
+        query=query,
+        doc_types=("article",),
+        log_source="deflection",
+        limit=SUGGESTIONS,
+    )
+    if results.log_id is None:
+        return
+    found = [(hit.doc_type, hit.key) for hit in results.hits]
+    wanted = (document.doc_type, document.key)
+    rank = found.index(wanted) + 1 if wanted in found else 1
+    search_services.search_click_record(
+        user=user, log_id=results.log_id, doc_type=document.doc_type, key=document.key, rank=rank
     )
 
 
@@ -276,13 +296,16 @@ def deflect(request: HttpRequest) -> HttpResponse:
     document = search_selectors.visible_document(request.user, data["doc_type"], data["doc_key"])
     if document is None:
         raise Http404
-    services.deflection_record(
+    query = clean_query(data["query"])[:SUBJECT_MAX]
+    recorded = services.deflection_record(
         user=request.user,
         request_type=request_type,
-        query=clean_query(data["query"])[:SUBJECT_MAX],
+        query=query,
         doc_type=document.doc_type,
         doc_key=document.key,
     )
+    if recorded and query:  # a second click logs no second search
+        _log_solving_search(request.user, query, document)
     return render(
         request,
         "helpdesk/employee/deflected.html",
