@@ -21,6 +21,7 @@ from helpdesk.models import (
     SlaState,
     Status,
     Ticket,
+    unfinished_index_condition,
 )
 from helpdesk.permissions import agent_queue_ids
 
@@ -56,8 +57,7 @@ class WorkspaceFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=Status.choices,
-        # One status per ticket: no row can match twice, so no DISTINCT over the whole list.
-        distinct=False,
+        method="filter_status",
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
@@ -118,6 +118,12 @@ class WorkspaceFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )
+
+    def filter_status(self, queryset, name, value):
+        queryset = queryset.filter(status__in=value)
+        if set(value) <= set(UNFINISHED_STATUSES):
+            queryset = queryset.filter(unfinished_index_condition())
+        return queryset
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -10,6 +10,8 @@ from django.forms.widgets import (
     SelectMultiple,
 )
 
+from ess.portal.widget_rendering import RENDERERS
+
 
 class BootstrapBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
@@ -32,3 +34,10 @@ class BootstrapFormRenderer(TemplatesSetting):
     form_template_name = "forms/div.html"
     field_template_name = "forms/field.html"
     bound_field_class = BootstrapBoundField
+
+    def render(self, template_name, context, request=None):
+        # Inputs and selects are drawn in Python: the same markup at a fraction of the cost.
+        draw = RENDERERS.get(template_name)
+        if draw is not None and "widget" in context:
+            return draw(context["widget"])
+        return super().render(template_name, context, request=request)
