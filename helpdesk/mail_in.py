@@ -4,7 +4,12 @@
 message is handled once: its InboundEmail row (unique Message-ID) is written in the same
 transaction as its effect, and only after that commit is the message flagged \\Seen. A crash
 in between leaves an unseen message whose Message-ID is already known, so the next run just
-flags it. A message whose handling fails is rolled back and stays unseen for the next run.
+flags it. A message whose handling fails is rolled back and stays unseen for the next run;
+the failure is counted on its InboundEmail row in a transaction of its own. After
+HELPDESK_IMAP["max_attempts"] failures the message is set aside: flagged \\Seen with the
+keyword `DeskFailed` (and moved to HELPDESK_IMAP["failed_folder"] when one is configured),
+an error is logged and the desk administrators are told once. Marking it unread again (or
+moving it back) tries it once more, for after the cause was fixed.
 
 Who may write is decided from the sender, never from the subject alone: a "[#12]" in the
 subject can be typed by anyone, while the reply address carries the ticket's secret token.
@@ -31,17 +36,23 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ess.accounts.models import User
+from ess.accounts.roles import Role
 from ess.content.attachments import attachment_add
-from ess.notifications.services import outbox_enqueue
+from ess.notifications.services import notify, outbox_enqueue
 from helpdesk import permissions, services
 from helpdesk.models import EventKind, InboundEmail, Queue, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
+
+# Desk administrators hear of a message set aside through the general kind: the desk has no
+# kind for its administrators.
+FAILED_MAIL_KIND = "general"
 
 Outcome = InboundEmail.Outcome
 MAX_BODY_CHARS = 100_000
@@ -50,6 +61,10 @@ SUBJECT_REFERENCE = re.compile(r"\[#(\d{1,12})\]")
 # The Message-ID is quoted back in In-Reply-To only when it has the plain <x@y> shape.
 PLAIN_MESSAGE_ID = re.compile(r"^<[^<>\s\"]{1,250}>$")
 AUTO_PRECEDENCE = {"bulk", "auto_reply", "list", "junk"}
+DEFAULT_MAX_ATTEMPTS = 5
+# The IMAP keyword on a message set aside after failing too often (an atom: no spaces).
+FAILED_KEYWORD = "DeskFailed"
+RETRYABLE = (Outcome.FAILING, Outcome.GAVE_UP)
 
 
 class MailboxError(Exception):
@@ -67,6 +82,8 @@ class FetchReport:
     duplicates: int = 0
     # Handling raised: rolled back, left unseen, tried again next run.
     failed: int = 0
+    # Of those, failed for the last allowed time: set aside in the mailbox, not tried again.
+    set_aside: int = 0
     errors: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
@@ -139,6 +156,34 @@ def _mark_seen(client: imaplib.IMAP4, uid: bytes) -> None:
     client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen)")
 
 
+def _imap_quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _set_aside(client: imaplib.IMAP4, uid: bytes) -> None:
+    """Out of the unseen messages for good: \\Seen plus a keyword people can search for, and
+    into the failed folder when one is configured."""
+    try:
+        status, _data = client.uid("STORE", uid, "+FLAGS.SILENT", f"(\\Seen {FAILED_KEYWORD})")
+    except imaplib.IMAP4.error:
+        status = "NO"
+    if status != "OK":  # a server without keywords: \Seen alone keeps it from coming back
+        _mark_seen(client, uid)
+    folder = settings.HELPDESK_IMAP.get("failed_folder") or ""
+    if not folder:
+        return
+    quoted = _imap_quote(folder)
+    client.create(quoted)  # answers NO when it exists already
+    try:
+        status, _data = client.uid("MOVE", uid, quoted)
+    except imaplib.IMAP4.error:
+        status = "NO"
+    if status != "OK":  # no MOVE (RFC 6851): copy, then delete the original
+        status, _data = client.uid("COPY", uid, quoted)
+        if status == "OK":
+            client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
+
+
 def fetch_mail(*, limit: int = 200) -> FetchReport:
     """Read up to `limit` unseen messages and handle each once. Raises MailboxError."""
     report = FetchReport()
@@ -152,10 +197,15 @@ def fetch_mail(*, limit: int = 200) -> FetchReport:
             try:
                 outcome = process_message(raw)
             except Exception as exc:
-                # Rolled back; the message stays unseen and is tried again next run.
+                # Rolled back; the message stays unseen and is tried again next run, until it
+                # has failed max_attempts times.
                 logger.exception("Inbound e-mail (IMAP uid %s) could not be handled", uid)
+                error = f"{type(exc).__name__}: {exc}"[:300]
                 report.failed += 1
-                report.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                report.errors.append(error)
+                if failure_record(raw, error=error).outcome == Outcome.GAVE_UP:
+                    report.set_aside += 1
+                    _set_aside(client, uid)
                 continue
             if outcome is None:
                 report.duplicates += 1
@@ -185,30 +235,142 @@ def message_id_of(message: EmailMessage, raw: bytes) -> str:
 
 
 def process_message(raw: bytes) -> str | None:
-    """Handle one raw message once. Returns its outcome, or None if it was handled before."""
+    """Handle one raw message once. Returns its outcome, or None if it was handled before.
+
+    A message that failed before (its row says so) is tried again."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = message_id_of(message, raw)
-    if InboundEmail.objects.filter(message_id=message_id).exists():
+    earlier = (
+        InboundEmail.objects.filter(message_id=message_id).values_list("outcome", flat=True).first()
+    )
+    if earlier is not None and earlier not in RETRYABLE:
         return None
     try:
         with transaction.atomic():
-            # Written first: a second fetcher running at the same time waits on the unique
-            # Message-ID and then fails here instead of handling the message again.
-            record = InboundEmail.objects.create(
-                message_id=message_id,
-                sender=_sender_address(message)[:255],
-                subject=_header(message, "Subject")[:255],
-                outcome=Outcome.IGNORED,
-            )
+            record = _claim(message, message_id, retry=earlier is not None)
+            if record is None:
+                return None
             outcome, ticket = _route(message, message_id)
             record.outcome = outcome
             record.ticket = ticket
             record.save(update_fields=["outcome", "ticket"])
     except IntegrityError:
-        if InboundEmail.objects.filter(message_id=message_id).exists():
+        if _handled(message_id):
             return None
         raise
     return outcome
+
+
+def _handled(message_id: str) -> bool:
+    return (
+        InboundEmail.objects.filter(message_id=message_id).exclude(outcome__in=RETRYABLE).exists()
+    )
+
+
+def _claim(message: EmailMessage, message_id: str, *, retry: bool) -> InboundEmail | None:
+    """The message's row, taken for this run; None if another fetcher took it meanwhile.
+
+    A new row is written first: a second fetcher running at the same time waits on the
+    unique Message-ID and then fails instead of handling the message again. A failed
+    message's row is taken by a conditional UPDATE, which a second fetcher finds done."""
+    if not retry:
+        return InboundEmail.objects.create(
+            message_id=message_id,
+            sender=_sender_address(message)[:255],
+            subject=_header(message, "Subject")[:255],
+            outcome=Outcome.IGNORED,
+        )
+    taken = InboundEmail.objects.filter(message_id=message_id, outcome__in=RETRYABLE).update(
+        outcome=Outcome.IGNORED
+    )
+    return InboundEmail.objects.get(message_id=message_id) if taken else None
+
+
+# --- failures ----------------------------------------------------------------------------------
+def max_attempts() -> int:
+    return max(int(settings.HELPDESK_IMAP.get("max_attempts", DEFAULT_MAX_ATTEMPTS)), 1)
+
+
+def _identity(raw: bytes) -> tuple[str, str, str]:
+    """(Message-ID, sender, subject) of a message that failed, as far as it can be read: the
+    failure may be the parsing itself."""
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        return message_id_of(message, raw), _sender_address(message), _header(message, "Subject")
+    except Exception:  # whatever broke the handling may break reading it here too
+        return "sha256:" + hashlib.sha256(raw).hexdigest(), "", ""
+
+
+@transaction.atomic
+def failure_record(raw: bytes, *, error: str) -> InboundEmail:
+    """Count a failed try of a message. On the last allowed try the row becomes GAVE_UP,
+    an error is logged and the desk administrators are told, once."""
+    message_id, sender, subject = _identity(raw)
+    try:
+        with transaction.atomic():
+            record, _created = InboundEmail.objects.get_or_create(
+                message_id=message_id,
+                defaults={
+                    "sender": sender[:255],
+                    "subject": subject[:255],
+                    "outcome": Outcome.FAILING,
+                },
+            )
+    except IntegrityError:  # another fetcher wrote it meanwhile
+        record = InboundEmail.objects.get(message_id=message_id)
+    InboundEmail.objects.filter(pk=record.pk).update(
+        failed_attempts=F("failed_attempts") + 1, last_error=error[:300]
+    )
+    record.refresh_from_db()
+    if record.outcome == Outcome.FAILING and record.failed_attempts >= max_attempts():
+        gave_up = InboundEmail.objects.filter(pk=record.pk, outcome=Outcome.FAILING).update(
+            outcome=Outcome.GAVE_UP
+        )
+        record.refresh_from_db()
+        if gave_up:
+            logger.error(
+                "Inbound e-mail %s from %s failed %d times and is set aside: %s",
+                record.message_id,
+                record.sender or "(unknown sender)",
+                record.failed_attempts,
+                record.last_error,
+            )
+            _tell_desk_admins(record)
+    return record
+
+
+def _desk_admins():
+    return (
+        User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True)
+        .exclude(is_service_account=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _tell_desk_admins(record: InboundEmail) -> None:
+    digest = hashlib.sha256(record.message_id.encode()).hexdigest()
+    for admin in _desk_admins():
+        with translation.override(admin.language or settings.LANGUAGE_CODE):
+            notify(
+                recipient=admin,
+                kind=FAILED_MAIL_KIND,
+                title=_("An e-mail to the service desk could not be handled"),
+                body=_(
+                    "The e-mail from %(sender)s with the subject “%(subject)s” failed "
+                    "%(attempts)d times and is no longer tried. It is kept in the desk "
+                    "mailbox, marked read with the keyword %(keyword)s. Last error: "
+                    "%(error)s\n\nOnce the cause is fixed, mark it unread to try it again."
+                )
+                % {
+                    "sender": record.sender or _("an unknown sender"),
+                    "subject": record.subject or _("(no subject)"),
+                    "attempts": record.failed_attempts,
+                    "keyword": FAILED_KEYWORD,
+                    "error": record.last_error,
+                },
+                dedupe_key=f"helpdesk:inbound-failed:{digest}:{admin.pk}",
+            )
 
 
 def _header(message: EmailMessage, name: str) -> str:

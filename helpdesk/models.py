@@ -676,6 +676,11 @@ class InboundEmail(models.Model):
         REJECTED_TICKET = "rejected_ticket", _("No matching ticket")
         REJECTED_CLOSED = "rejected_closed", _("Ticket closed")
         IGNORED = "ignored", _("Ignored (automatic reply)")
+        # Handling raised; the message stays unread and is tried again on the next run.
+        FAILING = "failing", _("Failed, tried again")
+        # Failed on every try up to HELPDESK_IMAP["max_attempts"]: flagged or moved aside in
+        # the mailbox and left alone; desk administrators were told.
+        GAVE_UP = "gave_up", _("Failed too often, set aside")
 
     message_id = models.CharField(max_length=255, unique=True)
     sender = models.CharField(max_length=255)
@@ -685,6 +690,9 @@ class InboundEmail(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     received_at = models.DateTimeField(default=timezone.now)
+    # Failed tries, each written in its own transaction (the try itself is rolled back).
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"read {report.read}, appended {report.appended}, opened {report.opened}, "
             f"rejected {report.rejected}, ignored {report.ignored}, "
-            f"already handled {report.duplicates}, failed {report.failed}"
+            f"already handled {report.duplicates}, failed {report.failed}, "
+            f"set aside {report.set_aside}"
         )
         for error in report.errors:
             self.stderr.write(f"failed: {error}")

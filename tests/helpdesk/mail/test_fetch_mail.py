@@ -397,7 +397,8 @@ def test_a_message_whose_handling_fails_is_rolled_back_and_retried_next_run(
     assert (failed.read, failed.failed, failed.appended) == (1, 1, 0)
     assert "disk full" in failed.errors[0]
     assert ticket.events.count() == events_before
-    assert not InboundEmail.objects.exists()
+    failing = InboundEmail.objects.get()  # only the count of failed tries
+    assert (failing.outcome, failing.failed_attempts, failing.ticket) == ("failing", 1, None)
     assert desk_mailbox.flags() == ["1 (FLAGS ())"]
 
     retried = mail_in.fetch_mail()
