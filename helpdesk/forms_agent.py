@@ -373,6 +373,8 @@ class SlaTargetForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = SlaTarget
         fields = ("priority", "first_response_minutes", "resolution_minutes", "warn_at_percent")
+        # The model's own label has a bare percent sign, which gettext reads as a format code.
+        labels = {"warn_at_percent": _("Warn when this share of the target is used (percent)")}
 
     def clean(self):
         data = super().clean()

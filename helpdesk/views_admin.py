@@ -1,22 +1,21 @@
 """The desk's administration: queues (members, hours, holidays, SLA targets, officers), the
 service catalog with its form builder, and canned replies. Administrators only (403).
 
-Every change is written in one transaction together with its audit record; a change to the
-catalog re-indexes the request type for search once the transaction commits.
+These views parse the forms and show the outcome; the writes, their audit records and the
+catalog's search refresh are `helpdesk.services.admin`.
 """
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ess.accounts.models import User
-from ess.accounts.object_permissions import object_permission_grant, object_permission_revoke
-from ess.audit.services import audit_record
+from helpdesk import services
 from helpdesk.forms_agent import (
     BusinessHoursForm,
     CannedReplyForm,
@@ -27,20 +26,9 @@ from helpdesk.forms_agent import (
     RequestTypeForm,
     SlaTargetForm,
 )
-from helpdesk.models import (
-    BusinessHours,
-    CannedReply,
-    FormField,
-    Holiday,
-    Queue,
-    QueueUserObjectPermission,
-    RequestType,
-    SlaTarget,
-)
+from helpdesk.models import CannedReply, FormField, Queue, QueueUserObjectPermission, RequestType
 from helpdesk.permissions import can_manage_desk
-from helpdesk.search import catalog_index_refresh
 
-OFFICER_PERM = "helpdesk.handle_confidential"
 PLACEHOLDERS = (
     "{requester_first_name}",
     "{requester_name}",
@@ -56,18 +44,22 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied
 
 
-def _audit(request: HttpRequest, action: str, target, **detail) -> None:
-    audit_record(
-        actor=request.user,
-        action=f"helpdesk.{action}",
-        target=target,
-        request=request,
-        detail=detail,
-    )
+def _show_refusal(form, error: ValidationError) -> None:
+    """A service's refusal next to the field it is about, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
-def _changed(form) -> list[str]:
-    return sorted(form.changed_data)
+def _run(form, service, **kwargs) -> Any | None:
+    """Call `service` with the form's cleaned data; None when it refused (shown on the form)."""
+    try:
+        return service(**kwargs, **form.cleaned_data)
+    except ValidationError as error:
+        _show_refusal(form, error)
+        return None
 
 
 # --- Queues ----------------------------------------------------------------------------------
@@ -75,11 +67,10 @@ def queues(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     form = QueueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            queue = form.save()
-            _audit(request, "queue_created", queue, fields=_changed(form))
-        messages.success(request, _("Queue “%(name)s” created.") % {"name": queue.name})
-        return redirect("helpdesk:admin_queue", pk=queue.pk)
+        queue = _run(form, services.queue_save, actor=request.user, request=request)
+        if queue is not None:
+            messages.success(request, _("Queue “%(name)s” created.") % {"name": queue.name})
+            return redirect("helpdesk:admin_queue", pk=queue.pk)
     items = Queue.objects.prefetch_related("agents").select_related("lead")
     return render(
         request,
@@ -138,28 +129,19 @@ def _back(item: Queue, anchor: str) -> HttpResponse:
 
 def _queue_save(request: HttpRequest, item: Queue):
     form = QueueForm(request.POST, instance=item, prefix="queue")
-    if not form.is_valid():
+    if not form.is_valid() or not _run(
+        form, services.queue_save, actor=request.user, queue=item, request=request
+    ):
         return {"queue_form": form}
-    with transaction.atomic():
-        form.save()
-        _audit(request, "queue_changed", item, fields=_changed(form))
-        if "confidential" in form.changed_data:
-            # Tickets carry the flag for their lists; they follow their queue.
-            item.tickets.update(confidential=item.confidential)
     messages.success(request, _("Queue saved."))
     return _back(item, "details")
 
 
 def _hours_add(request: HttpRequest, item: Queue):
-    form = BusinessHoursForm(request.POST, prefix="hours", instance=BusinessHours(queue=item))
-    if not form.is_valid():
-        return {"hours_form": form}
-    try:
-        with transaction.atomic():
-            hours = form.save()
-            _audit(request, "hours_added", item, hours=str(hours))
-    except IntegrityError:
-        form.add_error(None, _("These hours already exist."))
+    form = BusinessHoursForm(request.POST, prefix="hours")
+    if not form.is_valid() or not _run(
+        form, services.business_hours_add, queue=item, actor=request.user, request=request
+    ):
         return {"hours_form": form}
     messages.success(request, _("Business hours added."))
     return _back(item, "hours")
@@ -169,23 +151,16 @@ def _hours_delete(request: HttpRequest, item: Queue):
     hours = item.business_hours.filter(pk=request.POST.get("id") or 0).first()
     if hours is None:
         raise Http404
-    with transaction.atomic():
-        _audit(request, "hours_removed", item, hours=str(hours))
-        hours.delete()
+    services.business_hours_remove(hours=hours, actor=request.user, request=request)
     messages.success(request, _("Business hours removed."))
     return _back(item, "hours")
 
 
 def _holiday_add(request: HttpRequest, item: Queue):
-    form = HolidayForm(request.POST, prefix="holiday", instance=Holiday(queue=item))
-    if not form.is_valid():
-        return {"holiday_form": form}
-    try:
-        with transaction.atomic():
-            holiday = form.save()
-            _audit(request, "holiday_added", item, date=str(holiday.date))
-    except IntegrityError:
-        form.add_error("date", _("This day is already a holiday."))
+    form = HolidayForm(request.POST, prefix="holiday")
+    if not form.is_valid() or not _run(
+        form, services.holiday_add, queue=item, actor=request.user, request=request
+    ):
         return {"holiday_form": form}
     messages.success(request, _("Holiday added."))
     return _back(item, "holidays")
@@ -195,33 +170,18 @@ def _holiday_delete(request: HttpRequest, item: Queue):
     holiday = item.holidays.filter(pk=request.POST.get("id") or 0).first()
     if holiday is None:
         raise Http404
-    with transaction.atomic():
-        _audit(request, "holiday_removed", item, date=str(holiday.date))
-        holiday.delete()
+    services.holiday_remove(holiday=holiday, actor=request.user, request=request)
     messages.success(request, _("Holiday removed."))
     return _back(item, "holidays")
 
 
 def _sla_save(request: HttpRequest, item: Queue):
     """Adds the target of a priority, or replaces the one the queue has."""
-    priority = request.POST.get("sla-priority", "")
-    existing = (
-        item.sla_targets.filter(priority=int(priority)).first() if priority.isdigit() else None
-    )
-    form = SlaTargetForm(request.POST, prefix="sla", instance=existing or SlaTarget(queue=item))
-    if not form.is_valid():
+    form = SlaTargetForm(request.POST, prefix="sla")
+    if not form.is_valid() or not _run(
+        form, services.sla_target_save, queue=item, actor=request.user, request=request
+    ):
         return {"sla_form": form}
-    with transaction.atomic():
-        target = form.save()
-        _audit(
-            request,
-            "sla_target_saved",
-            item,
-            priority=target.priority,
-            first_response=target.first_response_minutes,
-            resolution=target.resolution_minutes,
-            warn=target.warn_at_percent,
-        )
     messages.success(request, _("SLA target saved."))
     return _back(item, "sla")
 
@@ -230,9 +190,7 @@ def _sla_delete(request: HttpRequest, item: Queue):
     target = item.sla_targets.filter(pk=request.POST.get("id") or 0).first()
     if target is None:
         raise Http404
-    with transaction.atomic():
-        _audit(request, "sla_target_removed", item, priority=target.priority)
-        target.delete()
+    services.sla_target_remove(target=target, actor=request.user, request=request)
     messages.success(request, _("SLA target removed."))
     return _back(item, "sla")
 
@@ -243,10 +201,18 @@ def _officer_change(request: HttpRequest, item: Queue):
     form = OfficerForm(request.POST, prefix="officer", officers=item.agents.order_by("email"))
     if not form.is_valid():
         return {"officer_form": form}
-    officer = form.cleaned_data["officer"]
-    change = object_permission_revoke if form.cleaned_data["revoke"] else object_permission_grant
-    with transaction.atomic():
-        change(perm=OFFICER_PERM, obj=item, to=officer, actor=request.user, request=request)
+    change = (
+        services.queue_officer_revoke
+        if form.cleaned_data["revoke"]
+        else services.queue_officer_grant
+    )
+    try:
+        change(
+            queue=item, officer=form.cleaned_data["officer"], actor=request.user, request=request
+        )
+    except ValidationError as error:
+        _show_refusal(form, error)
+        return {"officer_form": form}
     messages.success(request, _("Officers updated."))
     return _back(item, "officers")
 
@@ -264,21 +230,14 @@ QUEUE_ACTIONS = {
 
 
 # --- The catalog ---------------------------------------------------------------------------------
-def _refresh_catalog(request_type: RequestType) -> None:
-    # Queued for after the commit: search reads the saved rows.
-    catalog_index_refresh([request_type.pk])
-
-
 def catalog(request: HttpRequest) -> HttpResponse:
     _require_admin(request.user)
     form = RequestTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            item = form.save()
-            _audit(request, "request_type_created", item, fields=_changed(form))
-            _refresh_catalog(item)
-        messages.success(request, _("Request type “%(name)s” created.") % {"name": item.name})
-        return redirect("helpdesk:admin_request_type", pk=item.pk)
+        item = _run(form, services.request_type_save, actor=request.user, request=request)
+        if item is not None:
+            messages.success(request, _("Request type “%(name)s” created.") % {"name": item.name})
+            return redirect("helpdesk:admin_request_type", pk=item.pk)
     items = RequestType.objects.select_related("queue").order_by("queue__name", "position", "name")
     return render(
         request,
@@ -333,12 +292,10 @@ def _type_back(item: RequestType, anchor: str = "") -> HttpResponse:
 
 def _type_save(request: HttpRequest, item: RequestType):
     form = RequestTypeForm(request.POST, instance=item, prefix="type")
-    if not form.is_valid():
+    if not form.is_valid() or not _run(
+        form, services.request_type_save, actor=request.user, request_type=item, request=request
+    ):
         return {"form": form}
-    with transaction.atomic():
-        form.save()
-        _audit(request, "request_type_changed", item, fields=_changed(form))
-        _refresh_catalog(item)
     messages.success(request, _("Request type saved."))
     return _type_back(item)
 
@@ -353,18 +310,15 @@ def _field_save(request: HttpRequest, item: RequestType):
         request_type=item,
         instance=editing or FormField(request_type=item),
     )
-    if not form.is_valid():
+    if not form.is_valid() or not _run(
+        form,
+        services.form_field_save,
+        request_type=item,
+        actor=request.user,
+        form_field=editing,
+        request=request,
+    ):
         return {"field_form": form}
-    with transaction.atomic():
-        field = form.save()
-        _audit(
-            request,
-            "form_field_changed" if editing else "form_field_added",
-            item,
-            key=field.key,
-            fields=_changed(form),
-        )
-        _refresh_catalog(item)
     messages.success(request, _("Form field saved."))
     return _type_back(item, "fields")
 
@@ -373,31 +327,18 @@ def _field_delete(request: HttpRequest, item: RequestType):
     field = _field_or_none(item, request.POST.get("id"))
     if field is None:
         raise Http404
-    with transaction.atomic():
-        _audit(request, "form_field_removed", item, key=field.key)
-        field.delete()
-        _refresh_catalog(item)
+    services.form_field_remove(form_field=field, actor=request.user, request=request)
     messages.success(request, _("Form field removed."))
     return _type_back(item, "fields")
 
 
 def _field_move(request: HttpRequest, item: RequestType):
     """Moves a field one place up or down; positions are renumbered 1…n."""
-    fields = list(item.fields.all())
     field = _field_or_none(item, request.POST.get("id"))
     if field is None:
         raise Http404
-    index = next(i for i, each in enumerate(fields) if each.pk == field.pk)
-    other = index + (-1 if request.POST.get("direction") == "up" else 1)
-    if 0 <= other < len(fields):
-        fields[index], fields[other] = fields[other], fields[index]
-    with transaction.atomic():
-        for position, each in enumerate(fields, start=1):
-            if each.position != position:
-                each.position = position
-                each.save(update_fields=["position"])
-        _audit(request, "form_fields_reordered", item, order=[each.key for each in fields])
-        _refresh_catalog(item)
+    up = request.POST.get("direction") == "up"
+    services.form_field_move(form_field=field, actor=request.user, up=up, request=request)
     return _type_back(item, "fields")
 
 
@@ -447,24 +388,15 @@ def _canned_post(request: HttpRequest):
     if action == "delete":
         if existing is None:
             raise Http404
-        with transaction.atomic():
-            _audit(request, "canned_reply_removed", existing, title=existing.title)
-            existing.delete()
+        services.canned_reply_remove(canned=existing, actor=request.user, request=request)
         messages.success(request, _("Canned reply removed."))
         return redirect("helpdesk:admin_canned")
     if action != "save":
         return HttpResponse(status=400)
-    form = CannedReplyForm(request.POST, instance=existing or CannedReply(created_by=request.user))
-    if not form.is_valid():
+    form = CannedReplyForm(request.POST, instance=existing)
+    if not form.is_valid() or not _run(
+        form, services.canned_reply_save, actor=request.user, canned=existing, request=request
+    ):
         return form
-    form.instance.updated_at = timezone.now()
-    with transaction.atomic():
-        item = form.save()
-        _audit(
-            request,
-            "canned_reply_changed" if existing else "canned_reply_added",
-            item,
-            fields=_changed(form),
-        )
     messages.success(request, _("Canned reply saved."))
     return redirect("helpdesk:admin_canned")
