@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -154,20 +154,31 @@ def slot_book(
     return slot
 
 
+def desk_slots(user: User) -> QuerySet[AppointmentSlot]:
+    """The slots whose appointments this person may cancel for the desk: their own, and
+    every slot of the queues they lead."""
+    return AppointmentSlot.objects.filter(Q(agent=user) | Q(queue__lead=user))
+
+
 @transaction.atomic
 def slot_cancel(*, slot: AppointmentSlot, user: User, now: datetime | None = None) -> None:
-    """The requester or the desk cancels a booked appointment; the slot is free again."""
+    """The requester, the agent of the slot, the queue's lead or an agent working the ticket
+    cancels a booked appointment. The slot is free again (its agent may withdraw it); both
+    sides get a cancellation. Cancelling a slot that is no longer booked raises
+    ValidationError with code "not_booked" and changes nothing, so a double click sends
+    one cancellation."""
     now = now or timezone.now()
     ticket = Ticket.objects.filter(appointment=slot.pk).first()
     if ticket is None:
-        raise ValidationError(_("This slot is not booked."))
-    if not (user.pk == slot.agent_id or _may_arrange(user, ticket)):
+        raise ValidationError(_("This slot is not booked."), code="not_booked")
+    lead_id = Queue.objects.filter(pk=slot.queue_id).values_list("lead_id", flat=True).first()
+    if not (user.pk in (slot.agent_id, lead_id) or _may_arrange(user, ticket)):
         raise ValidationError(_("You cannot cancel this appointment."))
     won = AppointmentSlot.objects.filter(pk=slot.pk, ticket=ticket).update(
         ticket=None, booked_at=None, sequence=F("sequence") + 1
     )
-    if won != 1:
-        raise ValidationError(_("This slot is not booked."))
+    if won != 1:  # a second click racing the first
+        raise ValidationError(_("This slot is not booked."), code="not_booked")
     slot.refresh_from_db()
     _record(ticket, user, slot, "cancelled", now)
     _send(slot, ticket, method="CANCEL")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("satisfaction/", views_team.csat, name="csat"),
     path("availability/", views_team.slots, name="slots"),
     path("availability/<int:pk>/withdraw/", views_team.slot_withdraw, name="slot_withdraw"),
+    path("availability/<int:pk>/cancel/", views_team.slot_cancel, name="slot_cancel"),
     # Administration
     path("admin/queues/", views_admin.queues, name="admin_queues"),
     path("admin/queues/<int:pk>/", views_admin.queue, name="admin_queue"),

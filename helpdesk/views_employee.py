@@ -354,6 +354,10 @@ def _event_summary(event) -> str:
         return _("Status changed to %(status)s") % {"status": STATUS_LABELS[data["to"]]}
     if event.kind == EventKind.PRIORITY and data.get("to") in PRIORITY_LABELS:
         return _("Priority changed to %(priority)s") % {"priority": PRIORITY_LABELS[data["to"]]}
+    if event.kind == EventKind.APPOINTMENT and data.get("action") == "booked":
+        return _("Appointment booked")
+    if event.kind == EventKind.APPOINTMENT and data.get("action") == "cancelled":
+        return _("Appointment cancelled")
     return EventKind(event.kind).label if event.kind in EventKind.values else event.kind
 
 

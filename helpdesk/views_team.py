@@ -89,13 +89,25 @@ def slots(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         status = 200
+    now = timezone.now()
     upcoming = (
-        AppointmentSlot.objects.filter(agent=request.user, ends_at__gte=timezone.now())
+        AppointmentSlot.objects.filter(agent=request.user, ends_at__gte=now)
         .select_related("queue", "ticket")
         .order_by("starts_at")
     )
+    # A lead also sees the booked appointments of their queues' other agents, to cancel one.
+    led = (
+        appointments.desk_slots(request.user)
+        .filter(ticket__isnull=False, ends_at__gte=now)
+        .exclude(agent=request.user)
+        .select_related("queue", "ticket", "agent")
+        .order_by("starts_at")
+    )
     return render(
-        request, "helpdesk/agent/slots.html", {"form": form, "slots": upcoming}, status=status
+        request,
+        "helpdesk/agent/slots.html",
+        {"form": form, "slots": upcoming, "led_slots": led},
+        status=status,
     )
 
 
@@ -139,4 +151,30 @@ def slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         _error_messages(request, error)
     else:
         messages.success(request, _("Slot withdrawn."))
+    return redirect("helpdesk:slots")
+
+
+@require_POST
+def slot_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The slot's agent or the queue's lead cancels its appointment; 404 for anyone else.
+    The slot is open for booking again; a second click finds it so and sends nothing."""
+    _require_agent(request.user)
+    slot = appointments.desk_slots(request.user).filter(pk=pk).first()
+    if slot is None:
+        raise Http404
+    try:
+        appointments.slot_cancel(slot=slot, user=request.user)
+    except ValidationError as error:
+        if getattr(error, "code", None) != "not_booked":
+            _error_messages(request, error)
+            return redirect("helpdesk:slots")
+        messages.info(request, _("This appointment is already cancelled."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Appointment cancelled. The requester and the agent receive a cancellation "
+                "for their calendars; the time is open for booking again."
+            ),
+        )
     return redirect("helpdesk:slots")
