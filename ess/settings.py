@@ -442,6 +442,10 @@ HELPDESK_IMAP = {
     "user": env_str("HELPDESK_IMAP_USER", ""),
     "password": env_str("HELPDESK_IMAP_PASSWORD", ""),
     "folder": env_str("HELPDESK_IMAP_FOLDER", "INBOX"),
+    # A message whose handling fails this often is set aside (read, keyword DeskFailed, and
+    # moved to `failed_folder` when one is named) and desk administrators are told.
+    "max_attempts": env_int("HELPDESK_IMAP_MAX_ATTEMPTS", 5),
+    "failed_folder": env_str("HELPDESK_IMAP_FAILED_FOLDER", ""),
 }
 
 # --- Celery -------------------------------------------------------------------------------

@@ -91,14 +91,15 @@ class WorkspaceFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, user: User, **kwargs):
+    def __init__(self, data=None, *args, user: User, queue_ids: set[int] | None = None, **kwargs):
         # Without a status choice the workspace shows the work still to do.
         data = data.copy() if data is not None else QueryDict(mutable=True)
         if not data.getlist("status"):
             data.setlist("status", list(UNFINISHED_STATUSES))
         super().__init__(data, *args, **kwargs)
         self.user = user
-        queue_ids = agent_queue_ids(user)
+        if queue_ids is None:
+            queue_ids = agent_queue_ids(user)
         self.filters["queue"].queryset = Queue.objects.filter(pk__in=queue_ids)
         self.filters["request_type"].queryset = RequestType.objects.filter(
             queue_id__in=queue_ids

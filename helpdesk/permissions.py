@@ -148,40 +148,32 @@ def work_filter(user: User) -> Q:
     return normal | confidential | granted
 
 
-def work_filter_listed(user: User) -> Q:
+def work_filter_listed(user: User, *, member_queue_ids: set[int] | None = None) -> Q:
     """`work_filter` with the person's queues and grants read first, as plain id lists.
 
     The same tickets, but the list query becomes `queue_id IN (…) AND NOT confidential`
     (plus the grants a person really has) instead of an OR over subqueries, which the
-    database can answer from the (queue, status) and (queue, sla_due_at) indexes. For lists
-    over many tickets; `can_work_ticket` keeps the one-query form.
+    database can answer from the open-work index. For lists over many tickets;
+    `can_work_ticket` keeps the one-query form. A caller that has already read the
+    person's queues (`agent_queue_ids`) passes them as `member_queue_ids`.
     """
     if not _signed_in(user):
         return NOTHING
-    member = list(
-        Queue.agents.through.objects.filter(user_id=user.pk).values_list("queue_id", flat=True)
-    )
+    member = agent_queue_ids(user) if member_queue_ids is None else member_queue_ids
+    # Direct and group grants in one statement each.
     officer = set(
-        QueueUserObjectPermission.objects.filter(
-            user_id=user.pk, permission__codename=HANDLE_CONFIDENTIAL
-        ).values_list("content_object_id", flat=True)
-    ) | set(
-        QueueGroupObjectPermission.objects.filter(
-            group__user=user.pk, permission__codename=HANDLE_CONFIDENTIAL
-        ).values_list("content_object_id", flat=True)
+        _officer_queues_direct(user)
+        .union(_officer_queues_by_group(user))
+        .values_list("content_object_id", flat=True)
     )
     granted = set(
-        TicketUserObjectPermission.objects.filter(
-            user_id=user.pk, permission__codename=CHANGE_TICKET
-        ).values_list("content_object_id", flat=True)
-    ) | set(
-        TicketGroupObjectPermission.objects.filter(
-            group__user=user.pk, permission__codename=CHANGE_TICKET
-        ).values_list("content_object_id", flat=True)
+        _granted_tickets_direct(user, (CHANGE_TICKET,))
+        .union(_granted_tickets_by_group(user, (CHANGE_TICKET,)))
+        .values_list("content_object_id", flat=True)
     )
     parts = []
     if member:
-        parts.append(Q(confidential=False, queue_id__in=member))
+        parts.append(Q(confidential=False, queue_id__in=sorted(member)))
     if officer:
         parts.append(Q(confidential=True, queue_id__in=sorted(officer)) & ~_own(user))
     if granted:

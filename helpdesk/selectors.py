@@ -29,10 +29,10 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(visibility_filter(user))
 
 
-def workable_tickets(user: User) -> QuerySet[Ticket]:
+def workable_tickets(user: User, *, member_queue_ids: set[int] | None = None) -> QuerySet[Ticket]:
     """The agent workspace: normal tickets of the user's queues, and the confidential
-    cases they handle."""
-    return Ticket.objects.filter(work_filter_listed(user))
+    cases they handle. `member_queue_ids`: the user's queues, when the caller has read them."""
+    return Ticket.objects.filter(work_filter_listed(user, member_queue_ids=member_queue_ids))
 
 
 def my_requests(user: User) -> QuerySet[Ticket]:

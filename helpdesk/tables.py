@@ -7,7 +7,6 @@ import django_tables2 as tables
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -124,6 +123,7 @@ class WorkspaceTable(tables.Table):
 
     # What the rows and the export read: a ticket's description, form answers and search
     # context (JSON, decoded per row) stay in the database.
+    related_read = ("requester", "queue", "request_type", "assignee")
     fields_read = (
         "subject",
         "status",
@@ -198,7 +198,7 @@ class WorkspaceTable(tables.Table):
                 escape(priorities.get(ticket.priority, ticket.priority)),
                 escape(ticket.assignee) if ticket.assignee_id else EMPTY,
                 due,
-                date_format(timezone.localtime(ticket.updated_at), "Y-m-d H:i"),
+                timezone.localtime(ticket.updated_at).strftime("%Y-%m-%d %H:%M"),
             )
             rows.append(mark_safe("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"))  # noqa: S308 (every value above is escaped)
         return rows

@@ -133,18 +133,23 @@ class WorkspaceView(
 
     def get(self, request, *args, **kwargs):
         _refuse_unknown_params(request.GET)
+        # Read once: the ticket list, the filter's choices and the bulk form all use them.
+        self.queue_ids = agent_queue_ids(request.user)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        related, fields = WorkspaceTable.related_read, WorkspaceTable.fields_read
         return (
-            selectors.workable_tickets(self.request.user)
-            .select_related("requester", "queue", "request_type", "assignee")
-            .only(*WorkspaceTable.fields_read)
+            selectors.workable_tickets(self.request.user, member_queue_ids=self.queue_ids)
+            .select_related(*related)
+            .only(*fields)
+            .pages_by_id(related=related, fields=fields)
         )
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["user"] = self.request.user
+        kwargs["queue_ids"] = self.queue_ids
         return kwargs
 
     def create_export(self, export_format):
@@ -164,7 +169,7 @@ class WorkspaceView(
             saved_views=selectors.saved_views(user),
             saved_view_form=SavedViewForm(initial={"query": query}),
             current_query=query,
-            bulk_form=BulkForm(agents=_queue_agents(user)),
+            bulk_form=BulkForm(agents=_queue_agents(self.queue_ids)),
             quick_filters=[
                 (_("Assigned to me"), "assignee=me"),
                 (_("Unassigned"), "assignee=unassigned"),
@@ -175,9 +180,9 @@ class WorkspaceView(
         return context
 
 
-def _queue_agents(user: User):
+def _queue_agents(queue_ids: set[int]):
     return (
-        User.objects.filter(helpdesk_queues__in=agent_queue_ids(user), is_active=True)
+        User.objects.filter(helpdesk_queues__in=queue_ids, is_active=True)
         .distinct()
         .order_by("first_name", "last_name", "email")
     )
@@ -220,7 +225,7 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     _require_agent(request.user)
-    form = BulkForm(request.POST, agents=_queue_agents(request.user))
+    form = BulkForm(request.POST, agents=_queue_agents(agent_queue_ids(request.user)))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("helpdesk:workspace")

@@ -68,7 +68,7 @@ def test_the_open_ticket_list_is_read_from_the_partial_index(agent_client, many)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + listing[-1])
         plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "hd_ticket_open_by_due" in plan
+    assert "hd_ticket_open_work" in plan
 
 
 def test_a_chosen_finished_status_is_listed_without_the_index_condition(agent_client, many):
