@@ -16,16 +16,16 @@ left when it was resolved.
 from __future__ import annotations
 
 import logging
-import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce, wraps
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -454,26 +454,34 @@ def sla_state(ticket: Ticket, now: datetime, *, windows: Windows | None = None) 
     return SlaState.AT_RISK if ticket.sla_due_at <= now + window else SlaState.ON_TRACK
 
 
-def _at_risk_condition(now: datetime) -> Q | None:
-    conditions = []
-    for (queue_id, priority), (response, resolution) in warn_windows().items():
-        conditions.append(
-            Q(
-                queue_id=queue_id,
-                priority=priority,
-                first_responded_at__isnull=True,
-                sla_due_at__lte=now + response,
+def _at_risk_condition(now: datetime) -> RawSQL | None:
+    """Tickets whose due time falls within their target's warning window, as one boolean
+    SQL expression.
+
+    The windows differ per queue, priority and clock (response or resolution), so this is
+    an OR over every SLA target. Built from Q objects it took Django 20 ms to compile at
+    twenty targets, more than the whole rest of the page; written out here it costs
+    nothing. Only ids, constants and prepared datetimes go in as parameters.
+    """
+    windows = warn_windows()
+    if not windows:
+        return None
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    due_field = Ticket._meta.get_field("sla_due_at")
+
+    def column(name: str) -> str:
+        return f"{table}.{connection.ops.quote_name(Ticket._meta.get_field(name).column)}"
+
+    terms, params = [], []
+    for (queue_id, priority), (response, resolution) in windows.items():
+        for responded, window in (("IS NULL", response), ("IS NOT NULL", resolution)):
+            terms.append(
+                f"({column('queue')} = %s AND {column('priority')} = %s"
+                f" AND {column('first_responded_at')} {responded}"
+                f" AND {column('sla_due_at')} <= %s)"
             )
-        )
-        conditions.append(
-            Q(
-                queue_id=queue_id,
-                priority=priority,
-                first_responded_at__isnull=False,
-                sla_due_at__lte=now + resolution,
-            )
-        )
-    return reduce(operator.or_, conditions) if conditions else None
+            params += [queue_id, priority, due_field.get_db_prep_value(now + window, connection)]
+    return RawSQL(f"({' OR '.join(terms)})", params, output_field=BooleanField())  # noqa: S611
 
 
 def filter_by_sla_state(queryset: QuerySet[Ticket], state: str, now: datetime) -> QuerySet[Ticket]:
@@ -489,7 +497,7 @@ def filter_by_sla_state(queryset: QuerySet[Ticket], state: str, now: datetime) -
     if state == SlaState.AT_RISK:
         if at_risk is None:
             return queryset.none()
-        return queryset.filter(running, at_risk, sla_due_at__gt=now)
+        return queryset.filter(running, sla_due_at__gt=now).filter(at_risk)
     if state == SlaState.ON_TRACK:
         upcoming = queryset.filter(running, sla_due_at__gt=now)
         return upcoming if at_risk is None else upcoming.exclude(at_risk)

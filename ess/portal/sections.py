@@ -6,8 +6,9 @@ list the registered sections the signed-in person may see; no template names an 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 
 from ess.accounts.models import User
@@ -34,7 +35,14 @@ class Section:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reverse_once(self.url_name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _reverse_once(url_name: str, script_prefix: str, urlconf: str | None) -> str:
+    # The page frame names every section's URL three times on every page; a section's URL
+    # changes only with the script prefix or the URLconf, which are part of the key.
+    return reverse(url_name, urlconf=urlconf)
 
 
 _SECTIONS: dict[str, Section] = {}

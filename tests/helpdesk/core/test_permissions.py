@@ -15,7 +15,7 @@ from helpdesk.permissions import (
     can_work_ticket,
 )
 from helpdesk.selectors import pending_approvals, visible_tickets, workable_tickets
-from tests.helpdesk.factories import TicketFactory
+from tests.helpdesk.factories import QueueFactory, TicketFactory
 
 PEOPLE = [
     "requester",
@@ -150,9 +150,9 @@ def test_ticket_lists_take_the_same_number_of_queries_for_5_and_50_tickets(
     selector, it_agent, it_queue, django_assert_num_queries
 ):
     # Visibility: the person's roles (cached on the user) and the tickets, with every rule
-    # as a subquery. The workspace reads the person's queues, queue grants and ticket grants
-    # first (three small queries), so the ticket query is a plain, indexable list of ids.
-    expected = 2 if selector is visible_tickets else 4
+    # as a subquery. The workspace reads the person's queues, then their queue and ticket
+    # grants in one statement, so the ticket query is a plain, indexable list of ids.
+    expected = 2 if selector is visible_tickets else 3
     TicketFactory.create_batch(5, queue=it_queue)
     agent = User.objects.get(pk=it_agent.pk)
     with django_assert_num_queries(expected):
@@ -161,3 +161,26 @@ def test_ticket_lists_take_the_same_number_of_queries_for_5_and_50_tickets(
     agent = User.objects.get(pk=it_agent.pk)
     with django_assert_num_queries(expected):
         assert len(list(selector(agent))) == 50
+
+
+def test_the_workspace_reads_direct_and_group_grants(hr_officer, cases_queue, employee, it_queue):
+    """workable_tickets reads the grants in one written-out statement: each of its four
+    sources (queue or ticket, to the person or to a group) must count, and nothing else."""
+    by_group_queue = TicketFactory(requester=employee, queue=cases_queue)
+    team = Group.objects.create(name="case-team")
+    assert list(workable_tickets(hr_officer)) == []
+    hr_officer.groups.add(team)
+    assign_perm("helpdesk.handle_confidential", team, cases_queue)
+    assert set(workable_tickets(hr_officer)) == {by_group_queue}
+
+    other_queue = QueueFactory(confidential=True)
+    by_user_ticket = TicketFactory(requester=employee, queue=other_queue)
+    by_group_ticket = TicketFactory(requester=employee, queue=other_queue)
+    seen_only = TicketFactory(requester=employee, queue=other_queue)
+    assign_perm("helpdesk.change_ticket", hr_officer, by_user_ticket)
+    assign_perm("helpdesk.change_ticket", team, by_group_ticket)
+    assign_perm("helpdesk.view_ticket", hr_officer, seen_only)
+    assert set(workable_tickets(hr_officer)) == {by_group_queue, by_user_ticket, by_group_ticket}
+
+    hr_officer.groups.remove(team)
+    assert set(workable_tickets(hr_officer)) == {by_user_ticket}
