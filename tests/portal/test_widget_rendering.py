@@ -16,7 +16,7 @@ CHOICES = [
     ("", "—"),
     ("a", "Alpha"),
     (HOSTILE, HOSTILE),
-    ("Group <b>", [("g1", "One & two"), ("g2", mark_safe("<em>safe</em>"))]),  # noqa: S308
+    ("Group <b>", [("g1", "One & two"), ("g2", mark_safe("<em>safe</em>"))]),
 ]
 
 WIDGETS = [
@@ -62,4 +62,5 @@ def test_other_widget_templates_still_use_the_template_engine():
     widget = forms.Textarea()
     html = widget.render("notes", "<b>x</b>", renderer=BootstrapFormRenderer())
     assert widget.template_name not in RENDERERS
-    assert html.startswith('<textarea name="notes"') and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert html.startswith('<textarea name="notes"')
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
