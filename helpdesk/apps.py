@@ -8,5 +8,6 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         # Notification kinds, navigation tiles, attachment owners and the catalog's search
-        # source register themselves on import.
-        from helpdesk import attachments, kinds, search, sections  # noqa: F401
+        # source register themselves on import; the forms' cached choice lists connect the
+        # receivers that renew them.
+        from helpdesk import attachments, choices, kinds, search, sections  # noqa: F401

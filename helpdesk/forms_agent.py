@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ess.accounts.models import User
 from ess.accounts.roles import Role
+from helpdesk.choices import desk_choices, show_choices
 from helpdesk.models import (
     Approval,
     BusinessHours,
@@ -104,6 +105,7 @@ class TicketUpdateForm(forms.Form):
     )
 
     def __init__(self, *args, ticket, queue_ids, **kwargs):
+        queue_ids = set(queue_ids) | {ticket.queue_id}
         kwargs.setdefault(
             "initial",
             {
@@ -115,12 +117,19 @@ class TicketUpdateForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = ticket.queue.agents.filter(is_active=True).order_by(
-            "first_name", "last_name", "email"
-        )
+        self.fields["assignee"].queryset = ticket.queue.agents.filter(is_active=True)
+        show_choices(self.fields["assignee"], desk_choices({ticket.queue_id}).agents)
         # Moving a ticket keeps it within what this agent works (and its confidentiality).
         self.fields["queue"].queryset = Queue.objects.filter(
-            pk__in=set(queue_ids) | {ticket.queue_id}, confidential=ticket.confidential
+            pk__in=queue_ids, confidential=ticket.confidential
+        )
+        show_choices(
+            self.fields["queue"],
+            [
+                (queue.pk, queue.name)
+                for queue in desk_choices(queue_ids).queues
+                if queue.confidential == ticket.confidential
+            ],
         )
 
 
@@ -223,9 +232,11 @@ class BulkForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "#123"}),
     )
 
-    def __init__(self, *args, agents, **kwargs):
+    def __init__(self, *args, agents, agent_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = agents
+        if agent_choices is not None:
+            show_choices(self.fields["assignee"], agent_choices)
         # Any id may be posted; which of them the agent may work is the service's decision.
         self.fields["ticket_ids"].valid_value = lambda value: str(value).isdigit()
 

@@ -19,7 +19,12 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.permissions import pending_approval_filter, visibility_filter, work_filter_listed
+from helpdesk.permissions import (
+    DeskAccess,
+    pending_approval_filter,
+    visibility_filter,
+    work_filter_listed,
+)
 
 RECENT_SEARCH_LIMIT = 20
 
@@ -29,10 +34,10 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(visibility_filter(user))
 
 
-def workable_tickets(user: User, *, member_queue_ids: set[int] | None = None) -> QuerySet[Ticket]:
+def workable_tickets(user: User, *, access: DeskAccess | None = None) -> QuerySet[Ticket]:
     """The agent workspace: normal tickets of the user's queues, and the confidential
-    cases they handle. `member_queue_ids`: the user's queues, when the caller has read them."""
-    return Ticket.objects.filter(work_filter_listed(user, member_queue_ids=member_queue_ids))
+    cases they handle. `access`: the user's `desk_access`, when the caller has read it."""
+    return Ticket.objects.filter(work_filter_listed(user, access=access))
 
 
 def my_requests(user: User) -> QuerySet[Ticket]:

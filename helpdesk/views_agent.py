@@ -8,6 +8,7 @@ helpdesk.services (or helpdesk.appointments); these views parse, call and render
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from ess.accounts.models import User
 from ess.audit.services import audit_record
 from ess.portal.tables import SafeOrderingMixin
 from helpdesk import dynamic_forms, selectors, services
+from helpdesk.choices import desk_choices
 from helpdesk.filters import WORKSPACE_FILTER_KEYS, WORKSPACE_TABLE_KEYS, WorkspaceFilter
 from helpdesk.forms_agent import (
     AccessForm,
@@ -46,7 +48,7 @@ from helpdesk.models import (
     TicketLink,
     TicketUserObjectPermission,
 )
-from helpdesk.permissions import agent_queue_ids, is_agent
+from helpdesk.permissions import DeskAccess, agent_queue_ids, desk_access, is_agent
 from helpdesk.tables import WorkspaceTable
 
 PAGE_SIZE = 25
@@ -57,10 +59,17 @@ def _require_agent(user: User) -> None:
         raise PermissionDenied
 
 
+def _access(request: HttpRequest) -> DeskAccess:
+    """The agent's queues and grants, read once per request."""
+    if not hasattr(request, "_desk_access"):
+        request._desk_access = desk_access(request.user)
+    return request._desk_access
+
+
 def _workable_ticket(request: HttpRequest, pk: int) -> Ticket:
     """The ticket, if this agent may work it; 404 for missing and forbidden alike."""
     _require_agent(request.user)
-    tickets = selectors.workable_tickets(request.user).select_related(
+    tickets = selectors.workable_tickets(request.user, access=_access(request)).select_related(
         "requester__employee",
         "on_behalf_of__employee",
         "queue",
@@ -134,13 +143,14 @@ class WorkspaceView(
     def get(self, request, *args, **kwargs):
         _refuse_unknown_params(request.GET)
         # Read once: the ticket list, the filter's choices and the bulk form all use them.
-        self.queue_ids = agent_queue_ids(request.user)
+        self.access = desk_access(request.user)
+        self.queue_ids = self.access.member_queue_ids
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         related, fields = WorkspaceTable.related_read, WorkspaceTable.fields_read
         return (
-            selectors.workable_tickets(self.request.user, member_queue_ids=self.queue_ids)
+            selectors.workable_tickets(self.request.user, access=self.access)
             .select_related(*related)
             .only(*fields)
             .pages_by_id(related=related, fields=fields)
@@ -150,6 +160,10 @@ class WorkspaceView(
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["user"] = self.request.user
         kwargs["queue_ids"] = self.queue_ids
+        access = self.access
+        if not access.granted_ticket_ids:
+            # Without single-ticket grants the list holds only these queues' tickets.
+            kwargs["sla_queue_ids"] = access.member_queue_ids | access.officer_queue_ids
         return kwargs
 
     def create_export(self, export_format):
@@ -169,7 +183,10 @@ class WorkspaceView(
             saved_views=selectors.saved_views(user),
             saved_view_form=SavedViewForm(initial={"query": query}),
             current_query=query,
-            bulk_form=BulkForm(agents=_queue_agents(self.queue_ids)),
+            bulk_form=BulkForm(
+                agents=_queue_agents(self.queue_ids),
+                agent_choices=desk_choices(self.queue_ids).agents,
+            ),
             quick_filters=[
                 (_("Assigned to me"), "assignee=me"),
                 (_("Unassigned"), "assignee=unassigned"),
@@ -301,15 +318,16 @@ def _search_context(ticket: Ticket) -> list[dict]:
     return entries
 
 
-def _linked_tickets(user: User, ticket: Ticket) -> list[Ticket]:
-    links = TicketLink.objects.filter(from_ticket=ticket).values_list("to_ticket_id", flat=True)
-    back = TicketLink.objects.filter(to_ticket=ticket).values_list("from_ticket_id", flat=True)
-    linked = [*links, *back]
+def _linked_tickets(request: HttpRequest, ticket: Ticket) -> list[Ticket]:
+    pairs = TicketLink.objects.filter(Q(from_ticket=ticket) | Q(to_ticket=ticket)).values_list(
+        "from_ticket_id", "to_ticket_id"
+    )
+    linked = {other for pair in pairs for other in pair if other != ticket.pk}
     if not linked:
         return []
     # Only tickets this agent may work are named; a link never reveals another queue's case.
     return list(
-        selectors.workable_tickets(user)
+        selectors.workable_tickets(request.user, access=_access(request))
         .filter(pk__in=linked)
         .only("pk", "subject", "status")
         .order_by("pk")
@@ -329,7 +347,7 @@ def _officer_choices(ticket: Ticket, user: User):
 
 def _work_context(request: HttpRequest, ticket: Ticket, **overrides) -> dict:
     user = request.user
-    queue_ids = agent_queue_ids(user)
+    queue_ids = _access(request).member_queue_ids
     canned = selectors.canned_replies_for(ticket)
     context = {
         "ticket": ticket,
@@ -344,7 +362,7 @@ def _work_context(request: HttpRequest, ticket: Ticket, **overrides) -> dict:
         "reference_form": ReferenceForm(),
         "watcher_form": WatcherForm(),
         "watchers": list(ticket.watchers.order_by("email")),
-        "links": _linked_tickets(user, ticket),
+        "links": _linked_tickets(request, ticket),
         "approval_pending": ticket.approval_state == ApprovalState.PENDING,
         "appointment": AppointmentSlot.objects.filter(ticket=ticket)
         .select_related("agent")
@@ -409,7 +427,9 @@ def _conflict_details(wanted: dict, current: Ticket) -> list[str]:
 @require_POST
 def work_update(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _workable_ticket(request, pk)
-    form = TicketUpdateForm(request.POST, ticket=ticket, queue_ids=agent_queue_ids(request.user))
+    form = TicketUpdateForm(
+        request.POST, ticket=ticket, queue_ids=_access(request).member_queue_ids
+    )
     if not form.is_valid():
         context = _work_context(request, ticket, update_form=form)
         return render(request, "helpdesk/agent/work.html", context, status=400)

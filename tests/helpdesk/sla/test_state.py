@@ -83,3 +83,15 @@ def test_the_filter_asks_one_query_for_targets_and_one_for_tickets(grid, django_
 def test_an_unknown_state_is_refused():
     with pytest.raises(ValueError, match="Unknown"):
         filter_by_sla_state(Ticket.objects.all(), "soon", NOW)
+
+
+@pytest.mark.parametrize("state", [SlaState.AT_RISK, SlaState.ON_TRACK])
+def test_naming_the_queues_gives_the_same_tickets_with_fewer_terms(grid, it_queue, state):
+    """The workspace passes the queues its list can hold; only their targets are written."""
+    its = Ticket.objects.filter(queue=it_queue)
+    everything = set(filter_by_sla_state(its, state, NOW).values_list("pk", flat=True))
+    narrowed = filter_by_sla_state(its, state, NOW, queue_ids={it_queue.pk})
+    assert set(narrowed.values_list("pk", flat=True)) == everything
+    assert everything
+    full = str(filter_by_sla_state(its, state, NOW).query).count("first_responded_at")
+    assert str(narrowed.query).count("first_responded_at") < full

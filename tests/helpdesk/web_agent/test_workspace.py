@@ -98,7 +98,34 @@ def test_the_queue_filter_offers_only_the_agents_queues(agent_client, mixed, fac
     response = _get(agent_client, queue=facilities_queue.pk)
     assert response.status_code == 200
     assert _listed(response) == set()
-    assert facilities_queue not in response.context["filter"].form.fields["queue"].queryset
+    offered = dict(response.context["filter"].form.fields["queue"].choices)
+    assert str(facilities_queue.pk) not in offered
+    assert str(mixed["mine"].queue_id) in offered
+
+
+def test_the_forms_choice_lists_follow_a_change_of_the_queue_at_once(
+    agent_client, it_queue, it_agent, employee, facilities_queue
+):
+    """The lists are cached; saving a queue, its members or a person renews them."""
+
+    def offered(field):
+        return dict(
+            agent_client.get(reverse(WORKSPACE)).context["filter"].form.fields[field].choices
+        )
+
+    assert "Hotline" not in offered("queue").values()
+    colleague = it_queue.agents.create(email="new.agent@example.com", first_name="Nia")
+    assert offered("assignee")[str(colleague.pk)] == "Nia"
+    it_queue.name = "Hotline"
+    it_queue.save()
+    assert offered("queue")[str(it_queue.pk)] == "Hotline"
+    colleague.first_name = "Nina"
+    colleague.save()
+    assert offered("assignee")[str(colleague.pk)] == "Nina"
+    it_queue.agents.remove(colleague)
+    assert str(colleague.pk) not in offered("assignee")
+    facilities_queue.agents.add(it_agent)
+    assert str(facilities_queue.pk) in offered("queue")
 
 
 @pytest.mark.parametrize(
