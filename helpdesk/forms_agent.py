@@ -5,6 +5,7 @@ import zoneinfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ess.accounts.models import User
 from ess.accounts.roles import Role
@@ -270,7 +271,8 @@ class SlotPublishForm(forms.Form):
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"})
     )
     ends = forms.TimeField(
-        label=_("To"), widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"})
+        label=pgettext_lazy("end of a range", "To"),
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}),
     )
     length_minutes = forms.IntegerField(
         label=_("Slot length (minutes)"),

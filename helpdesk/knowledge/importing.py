@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ess.accounts.models import User
 from ess.audit.services import audit_record
 from helpdesk.knowledge.models import (
+    RESERVED_SPACE_SLUGS,
     Article,
     ArticleStatus,
     ArticleVersion,
@@ -361,7 +362,7 @@ def _spaces_for(rows: list[_Row]) -> dict[str, Space]:
     spaces = {space.name: space for space in Space.objects.filter(name__in=names)}
     missing = sorted(names - set(spaces))
     if missing:
-        taken = set(Space.objects.values_list("slug", flat=True))
+        taken = set(Space.objects.values_list("slug", flat=True)) | RESERVED_SPACE_SLUGS
         top = max(Space.objects.values_list("position", flat=True), default=0)
         for offset, name in enumerate(missing, start=1):
             slug = _free_slug(name, taken, fallback="space")

@@ -7,6 +7,7 @@ live until the new version is published in its turn.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +21,27 @@ class Language(models.TextChoices):
     NB = "nb", "Norsk bokmål"
 
 
+# The first path segments of the knowledge base's own pages (helpdesk/knowledge/urls.py):
+# a space with one of these short names would be hidden behind the page of that name.
+RESERVED_SPACE_SLUGS = frozenset({"a", "ask", "questions", "manage"})
+
+
+def validate_space_slug(value: str) -> None:
+    if value in RESERVED_SPACE_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of a knowledge base page; choose another short name."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
 class Space(models.Model):
     """A top-level area of the knowledge base (IT, HR, Payroll, Facilities…)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    slug = models.SlugField(
+        _("short name"), max_length=60, unique=True, validators=[validate_space_slug]
+    )
     description = models.CharField(_("description"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

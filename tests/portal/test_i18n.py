@@ -97,3 +97,15 @@ def test_money_keeps_the_currency_it_is_given():
     with translation.override("nl"):
         assert money(Decimal("99"), "NOK") == "NOK\u00a099,00"
     assert money(None) == "—"
+
+
+def test_the_end_of_a_range_is_not_the_version_compared_to():
+    """English says "To" for both; Dutch says "Tot" for a date or time range and "Naar" for
+    the version a policy is compared to, so the range labels carry a context."""
+    from ess.search.forms import DateRangeForm
+    from helpdesk.forms_agent import SlotPublishForm
+
+    with translation.override("nl"):
+        assert str(DateRangeForm.base_fields["end"].label) == "Tot"
+        assert str(SlotPublishForm.base_fields["ends"].label) == "Tot"
+        assert translation.gettext("To") == "Naar"
