@@ -6,12 +6,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.utils import formats
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ess.accounts.models import User
 from ess.content import attachments as content_attachments
+from ess.portal.tables import DrawnTableMixin
 from helpdesk.models import RequestType, Status, Ticket
+from helpdesk.tables import LINK_ID
 
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
@@ -197,7 +202,7 @@ class MyRequestFilter(django_filters.FilterSet):
         return queryset
 
 
-class MyRequestTable(tables.Table):
+class MyRequestTable(DrawnTableMixin, tables.Table):
     reference = tables.Column(
         verbose_name=_("Reference"), accessor="pk", linkify=True, order_by=("id",)
     )
@@ -228,6 +233,7 @@ class MyRequestTable(tables.Table):
         )
         order_by = ("-created_at",)
         attrs = {"class": "table table-sm align-middle"}
+        template_name = "portal/_drawn_table.html"
 
     def __init__(self, *args, user: User, **kwargs):
         self.viewer = user
@@ -241,3 +247,27 @@ class MyRequestTable(tables.Table):
         if person.pk == self.viewer.pk:
             return _("Me")
         return person.get_full_name() or person.email
+
+    def page_rows(self) -> list[str]:
+        """The page's rows as HTML, each value escaped (see DrawnTableMixin)."""
+        statuses = {value: str(label) for value, label in Status.choices}
+        link = reverse("helpdesk:ticket", args=[LINK_ID]).replace(str(LINK_ID), "{}", 1)
+
+        def when(moment) -> str:
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+        rows = []
+        for bound in self.page.object_list:
+            ticket = bound.record
+            url = link.format(ticket.pk)
+            cells = (
+                f'<a href="{url}">#{ticket.pk}</a>',
+                f'<a href="{url}">{escape(ticket.subject)}</a>',
+                escape(ticket.request_type.name) if ticket.request_type_id else "—",
+                escape(statuses.get(ticket.status, ticket.status)),
+                escape(self.render_for_whom(ticket)),
+                escape(when(ticket.created_at)),
+                escape(when(ticket.updated_at)),
+            )
+            rows.append(mark_safe("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"))  # noqa: S308 (every value above is escaped)
+        return rows

@@ -4,15 +4,14 @@ foreign keys: no queries in render_*, so a page costs the same for 5 rows or 50.
 import datetime
 
 import django_tables2 as tables
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_tables2.templatetags.django_tables2 import table_page_range
 
+from ess.portal.tables import DrawnTableMixin
 from helpdesk.models import Priority, Status, Ticket
 
 # What str(user) reads.
@@ -86,7 +85,7 @@ class SelectColumn(tables.Column):
         )
 
 
-class WorkspaceTable(tables.Table):
+class WorkspaceTable(DrawnTableMixin, tables.Table):
     select = SelectColumn(verbose_name="")
     reference = tables.Column(verbose_name=_("Reference"), accessor="pk", order_by=("id",))
     subject = tables.Column(verbose_name=_("Subject"))
@@ -119,7 +118,7 @@ class WorkspaceTable(tables.Table):
         )
         order_by = ("sla_due_at",)
         attrs = {"class": "table table-sm table-hover align-middle"}
-        template_name = "helpdesk/agent/_workspace_table.html"
+        template_name = "portal/_drawn_table.html"
 
     # What the rows and the export read: a ticket's description, form answers and search
     # context (JSON, decoded per row) stay in the database.
@@ -202,38 +201,6 @@ class WorkspaceTable(tables.Table):
             )
             rows.append(mark_safe("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"))  # noqa: S308 (every value above is escaped)
         return rows
-
-    def _query_with(self, key: str, value) -> str:
-        query = self.request.GET.copy() if self.request is not None else QueryDict(mutable=True)
-        query[key] = value
-        return "?" + query.urlencode()
-
-    def header_cells(self) -> list[tuple[str, str, str]]:
-        """(th attributes, header, sort link or "") per column: what tables2's template draws
-        through a tag per column, computed here in one pass."""
-        cells = []
-        for column in self.columns:
-            link = ""
-            if column.orderable:
-                link = self._query_with(self.prefixed_order_by_field, column.order_by_alias.next)
-            cells.append((column.attrs["th"].as_html(), column.header, link))
-        return cells
-
-    def page_links(self) -> dict:
-        """Previous, numbered and next page links, as tables2's pagination draws them."""
-        page, field = self.page, self.prefixed_page_field
-        return {
-            "previous": self._query_with(field, page.previous_page_number())
-            if page.has_previous()
-            else "",
-            "next": self._query_with(field, page.next_page_number()) if page.has_next() else "",
-            "numbers": [
-                (number, "" if number == "..." else self._query_with(field, number))
-                for number in table_page_range(page, self.paginator)
-            ]
-            if page.has_previous() or page.has_next()
-            else [],
-        }
 
     def render_assignee(self, value):
         return str(value)

@@ -259,3 +259,36 @@ def test_a_decided_approval_cannot_be_decided_again(client, manager, laptop_requ
     client.post(url, {"decision": "approve"})
     assert client.post(url, {"decision": "reject", "comment": "no"}).status_code == 404
     assert Ticket.objects.get().approval_state == ApprovalState.APPROVED
+
+
+def test_my_requests_rows_link_escape_and_page(client, employee, manager, it_queue, software_type):
+    """The rows are drawn in Python (DrawnTableMixin): each value escaped, each ticket linked,
+    and the pages linked with the sort kept."""
+    hostile = TicketFactory(
+        requester=employee,
+        queue=it_queue,
+        request_type=software_type,
+        subject='<script>alert("x")</script> & more',
+    )
+    TicketFactory(requester=manager, on_behalf_of=employee, queue=it_queue)
+    TicketFactory.create_batch(25, requester=employee, queue=it_queue)
+    client.force_login(employee)
+    url = reverse("helpdesk:my_requests")
+
+    first = client.get(url, {"sort": "reference"})
+    html = first.content.decode()
+
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in html
+    ticket_url = reverse("helpdesk:ticket", args=[hostile.pk])
+    assert f'<a href="{ticket_url}">#{hostile.pk}</a>' in html
+    assert f"<td>{software_type.name}</td>" in html
+    assert 'aria-label="Pages"' in html
+    next_link = html.split('class="page-link">Next')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "page=2" in next_link
+    assert "sort=reference" in next_link
+    second = client.get(url + next_link.replace("&amp;", "&"))
+    listed = [
+        row.record.pk for page in (first, second) for row in page.context["table"].page.object_list
+    ]
+    assert sorted(listed) == sorted(Ticket.objects.values_list("pk", flat=True))
