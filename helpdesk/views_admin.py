@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ess.accounts.models import User
+from ess.portal.forms import show_refusal
 from helpdesk import services
 from helpdesk.forms_agent import (
     BusinessHoursForm,
@@ -44,21 +45,12 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied
 
 
-def _show_refusal(form, error: ValidationError) -> None:
-    """A service's refusal next to the field it is about, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _run(form, service, **kwargs) -> Any | None:
     """Call `service` with the form's cleaned data; None when it refused (shown on the form)."""
     try:
         return service(**kwargs, **form.cleaned_data)
     except ValidationError as error:
-        _show_refusal(form, error)
+        show_refusal(form, error)
         return None
 
 
@@ -211,7 +203,7 @@ def _officer_change(request: HttpRequest, item: Queue):
             queue=item, officer=form.cleaned_data["officer"], actor=request.user, request=request
         )
     except ValidationError as error:
-        _show_refusal(form, error)
+        show_refusal(form, error)
         return {"officer_form": form}
     messages.success(request, _("Officers updated."))
     return _back(item, "officers")

@@ -1,5 +1,6 @@
 """Bootstrap rendering for every Django form, so templates just write {{ form }}."""
 
+from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import (
@@ -41,3 +42,13 @@ class BootstrapFormRenderer(TemplatesSetting):
         if draw is not None and "widget" in context:
             return draw(context["widget"])
         return super().render(template_name, context, request=request)
+
+
+def show_refusal(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form that asked for it: next to the field it names
+    when the form has that field, otherwise above the form. The typed values stay."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -114,27 +114,16 @@ def ticket_reply(
             data={"from": old_status, "to": new_status},
         )
 
-    _tell_followers(
-        current,
-        reply,
-        actor=author,
-        summary=lambda: (
-            _("%(person)s replied on %(reference)s:")
-            % {"person": _name(author), "reference": current.reference}
-        ),
-        detail=body,
-    )
+    def summary() -> str:
+        # Called in each recipient's language.
+        return _("%(person)s replied on %(reference)s:") % {
+            "person": _name(author),
+            "reference": current.reference,
+        }
+
+    _tell_followers(current, reply, actor=author, summary=summary, detail=body)
     if not desk:
-        _tell_assignee(
-            current,
-            reply,
-            actor=author,
-            summary=lambda: (
-                _("%(person)s replied on %(reference)s:")
-                % {"person": _name(author), "reference": current.reference}
-            ),
-            detail=body,
-        )
+        _tell_assignee(current, reply, actor=author, summary=summary, detail=body)
     _refresh(ticket, current)
     return reply
 

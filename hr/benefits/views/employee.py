@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ess.accounts.roles import Role
 from ess.audit.services import audit_record
 from ess.content.attachments import attachments_of
+from ess.portal.forms import show_refusal
 from hr.benefits import selectors, services
 from hr.benefits.forms import (
     DecisionForm,
@@ -26,15 +27,6 @@ from hr.benefits.permissions import can_manage_benefits
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -104,7 +96,7 @@ def elect(request: HttpRequest, year: int, plan_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Your choice for %(plan)s is saved.") % {"plan": row.plan})
             return redirect("benefits:year", year=year)
@@ -161,7 +153,7 @@ def dependents(request: HttpRequest) -> HttpResponse:
                 employee=employee, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Dependent added."))
             return redirect("benefits:dependents")
@@ -185,7 +177,7 @@ def dependent_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Dependent updated."))
             return redirect("benefits:dependents")
@@ -230,7 +222,7 @@ def life_event_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request, _("Life event reported. HR will look at it and let you know.")

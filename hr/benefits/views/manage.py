@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
+from ess.portal.forms import show_refusal
 from ess.portal.tables import SafeOrderingMixin
 from hr.benefits import selectors, services
 from hr.benefits.filters import EnrolmentFilter, LifeEventFilter
@@ -18,7 +19,6 @@ from hr.benefits.forms import CoverageLevelForm, DecisionForm, PlanForm, WindowF
 from hr.benefits.models import CoverageLevel, EnrolmentWindow, LifeEvent
 from hr.benefits.permissions import can_manage_benefits, require
 from hr.benefits.tables import EnrolmentExport, EnrolmentTable, LifeEventTable
-from hr.benefits.views.employee import add_errors
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -51,7 +51,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.plan_save(actor=request.user, **_plan_fields(form.cleaned_data))
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Plan created. Now add its coverage levels."))
             return redirect("benefits:manage_plan", pk=plan.pk)
@@ -65,7 +65,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_save(actor=request.user, plan=plan, **_plan_fields(form.cleaned_data))
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Plan saved."))
             return redirect("benefits:manage_plan", pk=plan.pk)
@@ -79,7 +79,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.level_save(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Coverage level added."))
             return redirect("benefits:manage_plan", pk=plan.pk)
@@ -96,7 +96,7 @@ def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, plan=level.plan, level=level, **form.cleaned_data
             )
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Coverage level saved."))
             return redirect("benefits:manage_plan", pk=level.plan_id)
@@ -124,7 +124,7 @@ def window_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.window_save(actor=request.user, window=window, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Open enrolment window saved."))
             return redirect("benefits:manage")
