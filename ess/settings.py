@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "handbook",
     "helpdesk",
     "helpdesk.knowledge",
+    # Reads every app above; nothing depends on it.
+    "ess.reports",
 ]
 
 MIDDLEWARE = [
@@ -518,6 +520,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
     },
     "helpdesk-fetch-mail": {"task": "helpdesk.fetch_mail", "schedule": 60.0},
+    "reports-send-digests": {
+        "task": "reports.send_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "reports-rollup-tickets": {"task": "reports.rollup_tickets", "schedule": 600.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ urlpatterns = [
     path("kb/", include("helpdesk.knowledge.urls")),
     path("desk/", include("helpdesk.urls")),
     path("search/", include("ess.search.urls")),
+    path("reports/", include("ess.reports.urls")),
     path("api/", include("ess.search.api_urls")),
     path("admin/", admin.site.urls),
 ]

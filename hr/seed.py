@@ -11,13 +11,19 @@ from ess.accounts.roles import Role
 from ess.portal.seeding import DEMO_PASSWORD, EMAIL_DOMAIN, SeedContext
 from hr.models import Department, Employee, Location
 from hr.org import org_paths_rebuild
-from hr.seed_private import seed_open_requests, seed_private_data
+from hr.seed_private import seed_open_requests, seed_private_data, seed_request_history
 from hr.services import manager_role_sync
 
 # Dates are anchored, not taken from today, so the same seed gives the same company.
 ANCHOR = datetime.date(2026, 11, 1)
 PEOPLE_PER_SCALE = 150
 TEAM_SIZE = 8
+# Recent movement, so reports show a trend: two years of monthly joiners and leavers,
+# counted back from the day of seeding (like the payroll history), per 150 people.
+HISTORY_MONTHS = 24
+JOINERS_PER_MONTH = (1, 2)
+LEAVERS_PER_MONTH = (0, 2)
+UPCOMING_LEAVERS = 2
 
 LOCATIONS = [
     ("Rotterdam", "NL", "Europe/Amsterdam"),
@@ -342,9 +348,13 @@ def seed_demo(ctx: SeedContext) -> None:
                 work_phone=f"+31 10 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             )
         )
+    demo_emails = {e for _r, e, _t in ctx.logins}
+    heads = len(DEPARTMENTS)  # the first records of the plan head a department
+    _recent_joiners(rng, ctx.scale, employees[heads : len(plan)])
     employees = Employee.objects.bulk_create(employees, batch_size=1000)
 
-    _assign_managers(employees, departments, demo_emails={e for _r, e, _t in ctx.logins})
+    _assign_managers(employees, departments, demo_emails=demo_emails)
+    _recent_leavers(rng, ctx.scale, employees, demo_emails)
 
     through = User.groups.through
     groups = {group.name: group for group in Group.objects.all()}
@@ -363,11 +373,72 @@ def seed_demo(ctx: SeedContext) -> None:
     country_of = {e.pk: e.location.country for e in employees}
     seed_private_data(ctx, employees, country_of)
     seed_open_requests(ctx, employees)
+    seed_request_history(ctx, employees)
 
     ctx.shared["employees"] = employees
     ctx.shared["departments"] = departments
     ctx.shared["locations"] = by_country
     ctx.write(f"  hr: {len(employees)} employees in {len(departments)} departments")
+
+
+def _month_days(today: datetime.date, months_back: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the month `months_back` before today's (today itself for
+    the current month: nobody joins or leaves in the future here)."""
+    index = today.year * 12 + today.month - 1 - months_back
+    first = datetime.date(index // 12, index % 12 + 1, 1)
+    following = datetime.date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+    return first, min(following - datetime.timedelta(days=1), today)
+
+
+def _day_in(rng, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _recent_joiners(rng, scale: int, staff: list[Employee]) -> None:
+    """Some staff started in each of the last two years' months (the rest over 15 years)."""
+    today = datetime.date.today()  # noqa: DTZ011  (history follows the day of seeding)
+    low, high = JOINERS_PER_MONTH
+    pool = rng.sample(range(len(staff)), k=len(staff))
+    for months_back in range(HISTORY_MONTHS):
+        first, last = _month_days(today, months_back)
+        for _ in range(rng.randint(low * scale, high * scale)):
+            if pool:
+                staff[pool.pop()].start_date = _day_in(rng, first, last)
+
+
+def _recent_leavers(rng, scale: int, employees: list[Employee], demo_emails: set[str]):
+    """People who left in the last two years, and a few who leave in the coming weeks.
+
+    Only people who manage nobody leave, so no team is left without its lead. A leaver's
+    account is deactivated, as the directory sync does when someone leaves; those still
+    serving their notice keep theirs until their last day.
+    """
+    today = datetime.date.today()  # noqa: DTZ011  (history follows the day of seeding)
+    managers = {e.manager_id for e in employees if e.manager_id}
+    candidates = [e for e in employees if e.pk not in managers and e.user.email not in demo_emails]
+    rng.shuffle(candidates)
+    last_days: list[datetime.date] = [
+        today + datetime.timedelta(days=rng.randint(7, 42)) for _ in range(UPCOMING_LEAVERS * scale)
+    ]
+    low, high = LEAVERS_PER_MONTH
+    for months_back in range(HISTORY_MONTHS):
+        first, last = _month_days(today, months_back)
+        last_days += [_day_in(rng, first, last) for _ in range(rng.randint(low, high) * scale)]
+    gone, users = [], []
+    for end in last_days:
+        # Someone who joined less than a month before the day would not be a leaver yet.
+        while candidates and candidates[-1].start_date > end - datetime.timedelta(days=30):
+            candidates.pop()
+        if not candidates:
+            break
+        person = candidates.pop()
+        person.end_date = end
+        gone.append(person)
+        if end < today:
+            person.user.is_active = False
+            users.append(person.user)
+    Employee.objects.bulk_update(gone, ["end_date"], batch_size=1000)
+    User.objects.bulk_update(users, ["is_active"], batch_size=1000)
 
 
 def _assign_managers(employees, departments, *, demo_emails: set[str]) -> None:

@@ -7,13 +7,22 @@ demo profiles without tripping over invalid seed data.
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from schwifty import IBAN
 from schwifty import exceptions as iban_errors
 from stdnum.it import codicefiscale
 from stdnum.no import fodselsnummer
 
 from ess.portal.seeding import EMAIL_DOMAIN, SeedContext
-from hr.models import ChangeRequest, Compensation, EmergencyContact, Employee, PersonalProfile
+from hr.models import (
+    ChangeRequest,
+    Compensation,
+    EmergencyContact,
+    Employee,
+    PersonalProfile,
+    ProfileChange,
+)
+from hr.profile_fields import KIND_FIELDS
 
 STREETS = {
     "NL": ["Coolsingel", "Witte de Withstraat", "Nieuwe Binnenweg", "Lijnbaan", "Blaak"],
@@ -190,3 +199,133 @@ def seed_open_requests(ctx: SeedContext, employees: list[Employee]) -> None:
                 note="Please attach a bank statement that shows the account holder.",
             )
     ctx.write("  hr: demo change requests filed")
+
+
+# Two years of decided requests, so the HR report shows volumes and waiting times.
+HISTORY_MONTHS = 24
+REQUESTS_PER_MONTH = (2, 5)  # per 150 people
+HISTORY_KINDS = [
+    (ChangeRequest.Kind.ADDRESS, 50),
+    (ChangeRequest.Kind.BANK_ACCOUNT, 25),
+    (ChangeRequest.Kind.LEGAL_NAME, 10),
+    (ChangeRequest.Kind.TAX_RESIDENCY, 15),
+]
+OUTCOMES = [
+    (ChangeRequest.Status.APPLIED, 80),
+    (ChangeRequest.Status.REJECTED, 10),
+    (ChangeRequest.Status.WITHDRAWN, 10),
+]
+MAIDEN_NAMES = ["Visser", "Rossi", "Berg", "Smit", "Bianchi", "Lund"]
+
+
+def _values_now(profile: PersonalProfile, kind: str) -> dict:
+    return {field: getattr(profile, field) or "" for field in KIND_FIELDS[kind]}
+
+
+def _values_other(rng, profile: PersonalProfile, kind: str) -> dict:
+    """Plausible values the person had before, or asked for in vain."""
+    country = profile.country or "NL"
+    if kind == ChangeRequest.Kind.ADDRESS:
+        return {
+            "address_line1": f"{rng.choice(STREETS[country])} {rng.randint(1, 180)}",
+            "address_line2": "",
+            "postcode": _postcode(rng, country),
+            "city": CITIES[country],
+            "country": country,
+        }
+    if kind == ChangeRequest.Kind.BANK_ACCOUNT:
+        return {"iban": _iban(rng, country), "bank_account_holder": profile.bank_account_holder}
+    if kind == ChangeRequest.Kind.LEGAL_NAME:
+        return {
+            "legal_first_name": profile.legal_first_name,
+            "legal_last_name": rng.choice(MAIDEN_NAMES),
+        }
+    others = [code for code in ("NL", "IT", "NO", "BE", "DE") if code != profile.tax_residency]
+    return {"tax_residency": rng.choice(others)}
+
+
+def _moment_in_month(rng, today: datetime.date, months_back: int) -> datetime.datetime:
+    index = today.year * 12 + today.month - 1 - months_back
+    first = datetime.date(index // 12, index % 12 + 1, 1)
+    day = first + datetime.timedelta(days=rng.randint(0, 27))
+    clock = datetime.time(rng.randint(7, 21), rng.randint(0, 59))
+    return datetime.datetime.combine(day, clock, tzinfo=timezone.get_current_timezone())
+
+
+def seed_request_history(ctx: SeedContext, employees: list[Employee]) -> None:
+    """Decided change requests over the last two years: mostly applied within a few
+    working days, some rejected or withdrawn. An applied request's proposal is the profile
+    as it is now (with its field history); a refused one never changed it."""
+    rng = ctx.rng
+    hanna = next((e for e in employees if e.user.email == f"hanna.hr@{EMAIL_DOMAIN}"), None)
+    if hanna is None:
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    low, high = REQUESTS_PER_MONTH
+    kinds, kind_weights = zip(*HISTORY_KINDS, strict=True)
+    outcomes, outcome_weights = zip(*OUTCOMES, strict=True)
+    planned: list[tuple[Employee, str, str, datetime.datetime, datetime.datetime]] = []
+    for months_back in range(HISTORY_MONTHS):
+        for _ in range(rng.randint(low * ctx.scale, high * ctx.scale)):
+            employee = rng.choice(employees)
+            submitted = _moment_in_month(rng, today, months_back)
+            # A day's wait at least: HR reads requests in working hours, sometimes late.
+            decided = submitted + datetime.timedelta(hours=rng.choice([2, 5, 20, 26, 50, 75, 120]))
+            employed = employee.start_date <= submitted.date() and (
+                employee.end_date is None or submitted.date() <= employee.end_date
+            )
+            if employee is hanna or decided >= now or not employed:
+                continue
+            kind = rng.choices(kinds, weights=kind_weights, k=1)[0]
+            outcome = rng.choices(outcomes, weights=outcome_weights, k=1)[0]
+            planned.append((employee, kind, outcome, submitted, decided))
+    profiles = {
+        p.employee_id: p
+        for p in PersonalProfile.objects.filter(employee__in={row[0].pk for row in planned})
+    }
+    requests, histories = [], []
+    for employee, kind, outcome, submitted, decided in planned:
+        profile = profiles.get(employee.pk)
+        if profile is None:
+            continue
+        now_values, other = _values_now(profile, kind), _values_other(rng, profile, kind)
+        applied = outcome == ChangeRequest.Status.APPLIED
+        previous, proposed = (other, now_values) if applied else (now_values, other)
+        withdrawn = outcome == ChangeRequest.Status.WITHDRAWN
+        request = ChangeRequest(
+            employee=employee,
+            kind=kind,
+            status=outcome,
+            previous=previous,
+            proposed=proposed,
+            effective_date=decided.date(),
+            submitted_by=employee.user,
+            submitted_at=submitted,
+            decided_by=None if withdrawn else hanna.user,
+            decided_at=None if withdrawn else decided,
+            applied_at=decided if applied else None,
+        )
+        requests.append(request)
+        if applied:
+            histories.append((request, previous, proposed))
+    ChangeRequest.objects.bulk_create(requests, batch_size=500)
+    ProfileChange.objects.bulk_create(
+        [
+            ProfileChange(
+                employee_id=request.employee_id,
+                field=field,
+                old_value=previous[field],
+                new_value=proposed[field],
+                source=ProfileChange.Source.CHANGE_REQUEST,
+                request=request,
+                changed_by=hanna.user,
+                changed_at=request.applied_at,
+            )
+            for request, previous, proposed in histories
+            for field in proposed
+            if previous[field] != proposed[field]
+        ],
+        batch_size=500,
+    )
+    ctx.write(f"  hr: {len(requests)} decided change requests over {HISTORY_MONTHS} months")

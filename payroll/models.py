@@ -171,6 +171,11 @@ class Payslip(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The employee's own views and downloads (an officer's look is not counted): kept beside
+    # the audit trail so the payroll report counts openings from an index, not by probing
+    # the audit log once per payslip.
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    opens = models.PositiveIntegerField(_("opened"), default=0)
 
     class Meta:
         verbose_name = _("payslip")
@@ -190,6 +195,18 @@ class Payslip(models.Model):
         indexes = [
             models.Index(fields=["employee", "released_at"], name="payroll_slip_mine"),
             models.Index(fields=["run", "status"], name="payroll_slip_run_status"),
+            # The payroll report: payslips released in a period, per run, opened or not,
+            # read from the index alone (the rows carry the encrypted amounts).
+            models.Index(
+                fields=["released_at", "run", "first_opened_at", "opens"],
+                name="payroll_slip_released",
+            ),
+            # Corrections (version 2 and later) made in a period.
+            models.Index(
+                fields=["created_at", "run"],
+                condition=Q(version__gt=1),
+                name="payroll_slip_corrections",
+            ),
         ]
 
     def __str__(self) -> str:

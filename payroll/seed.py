@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ess.accounts.models import User
 from ess.accounts.roles import Role
+from ess.audit.models import AuditEvent
 from ess.portal.seeding import SeedContext
 from payroll import services
 from payroll.calculation import calculate_period
@@ -25,6 +26,9 @@ from payroll.structure_file import parse_structure_file, structure_file_apply
 
 STRUCTURES = Path(__file__).parent / "structures" / "northwind.toml"
 HISTORY_MONTHS = 24
+# Most people open their payslip within days of payday; some download it.
+OPENED_SHARE = 0.85
+DOWNLOADED_SHARE = 0.3
 
 
 def _months_before(today: datetime.date, count: int) -> list[str]:
@@ -43,7 +47,11 @@ def _release_directly(run: PayrollRun, approver: User | None, *, pdfs_for) -> No
         run.period.pay_date, datetime.time(8, 0), tzinfo=timezone.get_current_timezone()
     )
     approved = pay_day - datetime.timedelta(days=3)
+    # Calculated the working day before approval, as the nightly job and an officer would.
+    prepared = approved - datetime.timedelta(hours=22)
     PayrollRun.objects.filter(pk=run.pk).update(
+        created_at=prepared - datetime.timedelta(minutes=5),
+        prepared_at=prepared,
         status=PayrollRun.Status.APPROVED,
         approved_by=approver,
         approved_at=approved,
@@ -65,6 +73,47 @@ def _release_directly(run: PayrollRun, approver: User | None, *, pdfs_for) -> No
     )
 
 
+def _record_opens(rng, run: PayrollRun) -> None:
+    """People opening their released payslips, as services.payslip_read_record() records
+    it: the audit trail and the payslip's own counters (which the payroll report reads)."""
+    released = Payslip.objects.filter(run=run, released_at__isnull=False).values_list(
+        "pk", "version", "released_at", "employee_id", "employee__user_id", "employee__user__email"
+    )
+    code = PayrollRun.objects.values_list("period__year", "period__month").get(pk=run.pk)
+    period = f"{code[0]:04d}-{code[1]:02d}"
+    now = timezone.now()
+    events = []
+    opened = []
+    for pk, version, released_at, employee_id, user_id, email in released:
+        if rng.random() >= OPENED_SHARE:
+            continue
+        seen = released_at + datetime.timedelta(hours=rng.randint(1, 240))
+        if seen >= now:  # last month's payday was only days ago
+            continue
+        actions = ["viewed"] + (["downloaded"] if rng.random() < DOWNLOADED_SHARE else [])
+        opened.append(Payslip(pk=pk, first_opened_at=seen, opens=len(actions)))
+        for minutes, what in enumerate(actions):
+            events.append(
+                AuditEvent(
+                    occurred_at=seen + datetime.timedelta(minutes=minutes),
+                    actor_id=user_id,
+                    actor_label=email,
+                    action=f"payroll.payslip_{what}",
+                    target_type=Payslip._meta.label_lower,
+                    target_id=str(pk),
+                    target_label=f"Payslip {run.period_id} v{version} for {employee_id}",
+                    detail={
+                        "employee": employee_id,
+                        "period": period,
+                        "version": version,
+                        "own": True,
+                    },
+                )
+            )
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    Payslip.objects.bulk_update(opened, ["first_opened_at", "opens"], batch_size=1000)
+
+
 def seed_demo(ctx: SeedContext) -> None:
     structure_file_apply(parse_structure_file(STRUCTURES.read_bytes()))
     approver = User.objects.filter(groups__name=Role.PAYROLL_OFFICER).order_by("pk").first()
@@ -82,6 +131,7 @@ def seed_demo(ctx: SeedContext) -> None:
         )
         everyone = ctx.scale == 1 and index == len(months) - 1
         _release_directly(run, approver, pdfs_for=None if everyone else demo_people)
+        _record_opens(ctx.rng, run)
         payslips += run.employee_count
     # This month: calculated by the nightly job, waiting for a payroll officer's approval.
     current = timezone.localdate()

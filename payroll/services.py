@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, Now
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -791,7 +792,13 @@ def stored_pdf(payslip: Payslip) -> bytes:
 def payslip_read_record(
     *, payslip: Payslip, viewer: User, what: str, request: HttpRequest | None = None
 ) -> None:
-    """Every look at a payslip, by anyone, is in the audit trail: who, whose, when."""
+    """Every look at a payslip, by anyone, is in the audit trail: who, whose, when. The
+    employee's own looks are also counted on the payslip, for the payroll report."""
+    own = payslip.employee.user_id == viewer.pk
+    if own:
+        Payslip.objects.filter(pk=payslip.pk).update(
+            opens=F("opens") + 1, first_opened_at=Coalesce("first_opened_at", Now())
+        )
     audit_record(
         actor=viewer,
         action=f"payroll.payslip_{what}",
@@ -801,7 +808,7 @@ def payslip_read_record(
             "employee": payslip.employee_id,
             "period": payslip.period.code,
             "version": payslip.version,
-            "own": payslip.employee.user_id == viewer.pk,
+            "own": own,
         },
     )
 

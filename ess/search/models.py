@@ -179,6 +179,11 @@ class SearchLog(models.Model):
         indexes = [
             models.Index(fields=["normalised"]),
             models.Index(fields=["searcher", "created_at"]),
+            # Covers what the reports count per period (searches, found nothing, opened a
+            # result), so a year of the log is read from the index alone.
+            models.Index(
+                fields=["created_at", "result_count", "clicked_at"], name="search_log_report"
+            ),
         ]
 
     def __str__(self) -> str:

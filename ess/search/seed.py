@@ -1,10 +1,14 @@
 """Demo search history for `seed_demo`: the index of everything the other apps seeded, and
-ninety days of what Northwind's people searched for, clicked and did not find.
+a year of what Northwind's people searched for, clicked and did not find.
 
 Runs after every other app's seed (see `ess.portal.seeding.seed_hooks`), because the index
 reads their documents. Each distinct query is asked once through the real search, so the
 result counts, normalised forms and clicked documents are the engine's own; the repeats
 are written in bulk. Searchers are only keyed hashes, as in the live log.
+
+The year has a shape, so the reports show trends: more people search as the portal catches
+on, new unanswered questions turn up along the way, and a few questions found nothing until
+the knowledge article that answers them was published (their gap is then resolved).
 """
 
 import datetime
@@ -17,11 +21,16 @@ from django.utils import timezone
 
 from ess.accounts.models import User
 from ess.portal.seeding import SeedContext
-from ess.search.models import Gap, SearchLog, SearchSource
+from ess.search.models import Document, Gap, GapStatus, SearchLog, SearchSource
 from ess.search.selectors import parse_query, search
 from ess.search.services import index_rebuild, searcher_hash
 
-DAYS = 90
+DAYS = 365
+# Searches a day a year ago, as a share of today's: the portal caught on during the year.
+ADOPTION_START = 0.35
+# A gap closed by an article this recent (or older than the history) is left alone: the
+# history then shows no "before".
+RESOLVED_MIN_AGE = datetime.timedelta(days=3)
 SEARCHES_PER_SCALE = 2500
 SEED = 2026
 # Monday to Sunday, and hours of the day: office hours, a dip at lunch, a little evening.
@@ -45,6 +54,9 @@ class DemoQuery:
     text: str
     weight: float  # how often people ask it, relative to the others
     covered: bool = True  # False: the index has nothing that really answers it
+    since: int = DAYS  # first asked this many days ago: new questions turn up during the year
+    # Found nothing until its best answer, an article, was published; that closed the gap.
+    answered_later: bool = False
 
 
 # What Northwind's people ask, in their four languages, with the typos and casing they use.
@@ -62,7 +74,7 @@ ANSWERED = [
     DemoQuery("ferie", 18),
     DemoQuery("tredicesima", 10),
     DemoQuery("wifi guest", 15),
-    DemoQuery("lost phone", 14),
+    DemoQuery("lost phone", 14, answered_later=True),
     DemoQuery("new laptop", 24),
     DemoQuery("laptop slow", 18),
     DemoQuery("expenses", 45),
@@ -70,14 +82,14 @@ ANSWERED = [
     DemoQuery("parental leave", 26),
     DemoQuery("calling in sick", 30),
     DemoQuery("ziekmelding", 16),
-    DemoQuery("docking station", 12),
-    DemoQuery("second screen", 6),
+    DemoQuery("docking station", 12, answered_later=True),
+    DemoQuery("second screen", 6, answered_later=True),
     DemoQuery("code of conduct", 14),
     DemoQuery("work from home", 32),
     DemoQuery("thuiswerken", 10),
     DemoQuery("passord", 7),
-    DemoQuery("mfa new phone", 16),
-    DemoQuery("authenticator app", 11),
+    DemoQuery("mfa new phone", 16, answered_later=True),
+    DemoQuery("authenticator app", 11, answered_later=True),
     DemoQuery("suspicious email", 13),
     DemoQuery("phishing", 9),
     DemoQuery("bank account change", 12),
@@ -89,8 +101,8 @@ ANSWERED = [
     DemoQuery("forklift licence", 5),
     DemoQuery("richiedere ferie", 6),
     DemoQuery("lønnsslipp", 5),
-    DemoQuery("cycling to the office", 6),
-    DemoQuery("install software", 9),
+    DemoQuery("cycling to the office", 6, answered_later=True),
+    DemoQuery("install software", 9, answered_later=True),
     DemoQuery("clean desk", 4),
     DemoQuery("whistleblowing", 3),
     DemoQuery("last day", 5),
@@ -98,21 +110,21 @@ ANSWERED = [
 # Real gaps: things the knowledge base does not cover. Some find nothing at all; others
 # find loosely related pages that nobody clicks.
 GAPS = [
-    DemoQuery("bring my dog to the office", 9, covered=False),
-    DemoQuery("dog", 4, covered=False),
-    DemoQuery("hond mee naar kantoor", 3, covered=False),
-    DemoQuery("maternity leave for fathers in Italy", 6, covered=False),
+    DemoQuery("bring my dog to the office", 9, covered=False, since=300),
+    DemoQuery("dog", 4, covered=False, since=280),
+    DemoQuery("hond mee naar kantoor", 3, covered=False, since=200),
+    DemoQuery("maternity leave for fathers in Italy", 6, covered=False, since=150),
     DemoQuery("company car", 11, covered=False),
-    DemoQuery("lease car", 5, covered=False),
-    DemoQuery("sabbatical", 7, covered=False),
-    DemoQuery("yoga", 3, covered=False),
-    DemoQuery("ev charging", 6, covered=False),
-    DemoQuery("crèche", 3, covered=False),
-    DemoQuery("sabbatsår", 2, covered=False),
-    DemoQuery("stock options", 4, covered=False),
-    DemoQuery("pet policy", 3, covered=False),
-    DemoQuery("canteen menu", 8, covered=False),
-    DemoQuery("christmas party", 5, covered=False),
+    DemoQuery("lease car", 5, covered=False, since=240),
+    DemoQuery("sabbatical", 7, covered=False, since=330),
+    DemoQuery("yoga", 3, covered=False, since=100),
+    DemoQuery("ev charging", 6, covered=False, since=130),
+    DemoQuery("crèche", 3, covered=False, since=75),
+    DemoQuery("sabbatsår", 2, covered=False, since=45),
+    DemoQuery("stock options", 4, covered=False, since=210),
+    DemoQuery("pet policy", 3, covered=False, since=170),
+    DemoQuery("canteen menu", 8, covered=False, since=60),
+    DemoQuery("christmas party", 5, covered=False, since=40),
 ]
 DEMO_QUERIES = ANSWERED + GAPS
 
@@ -152,7 +164,12 @@ def seed_search(*, scale: int = 1, seed: int = SEED, now: datetime.datetime | No
             _log(rng, query, answers[query.text], rng.choices(searchers, searcher_weights)[0], now)
         )
     logs.sort(key=lambda log: log.created_at)
+    closed = _answered_later(asked, answers, logs, now)
     gaps = _gaps(logs)
+    for normalised, (title, url, resolved_at) in closed.items():
+        gap = gaps[normalised]
+        gap.status, gap.resolved_title, gap.resolved_url = GapStatus.RESOLVED, title, url
+        gap.resolved_at = resolved_at
     Gap.objects.bulk_create(gaps.values())
     for log in logs:
         log.gap = gaps[log.normalised]
@@ -192,11 +209,14 @@ def _answer(asker: User, text: str) -> _Answer:
     )
 
 
-def _moment(rng: random.Random, now: datetime.datetime) -> datetime.datetime:
-    """A time in the last DAYS days, on a weekday pattern and in office hours mostly."""
+def _moment(rng: random.Random, now: datetime.datetime, days: int) -> datetime.datetime:
+    """A time in the last `days` days, on a weekday pattern and in office hours mostly,
+    more often lately than a year ago."""
     while True:
-        day = now - datetime.timedelta(days=rng.randrange(DAYS))
-        if rng.random() < WEEKDAY_WEIGHTS[day.weekday()]:
+        age = rng.randrange(days)
+        day = now - datetime.timedelta(days=age)
+        adoption = ADOPTION_START + (1 - ADOPTION_START) * (1 - age / DAYS)
+        if rng.random() < WEEKDAY_WEIGHTS[day.weekday()] * adoption:
             break
     hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
     moment = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
@@ -204,7 +224,7 @@ def _moment(rng: random.Random, now: datetime.datetime) -> datetime.datetime:
 
 
 def _log(rng, query: DemoQuery, answer: _Answer, searcher: str, now) -> SearchLog:
-    created_at = _moment(rng, now)
+    created_at = _moment(rng, now, min(query.since, DAYS))
     log = SearchLog(
         created_at=created_at,
         query=query.text,
@@ -222,6 +242,35 @@ def _log(rng, query: DemoQuery, answer: _Answer, searcher: str, now) -> SearchLo
         log.clicked_rank = rank
         log.clicked_at = created_at + datetime.timedelta(seconds=rng.randint(2, 40))
     return log
+
+
+def _answered_later(
+    asked: list[DemoQuery], answers: dict[str, _Answer], logs: list[SearchLog], now
+) -> dict[str, tuple[str, str, datetime.datetime]]:
+    """Searches for an `answered_later` query made before its article was published found
+    nothing (and so were not clicked). Returns the gaps those articles closed:
+    {normalised: (article title, url, published)}."""
+    closed: dict[str, tuple[str, str, datetime.datetime]] = {}
+    for query in asked:
+        answer = answers[query.text]
+        if not query.answered_later or not answer.hits or answer.hits[0][0] != "article":
+            continue
+        article = (
+            Document.objects.filter(doc_type="article", key=answer.hits[0][1])
+            .values("title", "url", "updated_at")
+            .first()
+        )
+        published = article and article["updated_at"]
+        if not published or not (
+            now - datetime.timedelta(days=DAYS) < published < now - RESOLVED_MIN_AGE
+        ):
+            continue
+        closed[answer.normalised] = (article["title"], article["url"], published)
+    for log in logs:
+        if log.normalised in closed and log.created_at < closed[log.normalised][2]:
+            log.result_count = 0
+            log.clicked_type, log.clicked_key, log.clicked_rank, log.clicked_at = "", "", None, None
+    return closed
 
 
 def _gaps(logs: list[SearchLog]) -> dict[str, Gap]:

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from ess.portal import charts
 from ess.portal.tables import refuse_unknown_keys
-from ess.search import charts, insights, selectors, services
+from ess.search import insights, selectors, services
 from ess.search.engine.synonyms import starter_groups
 from ess.search.filters import GapFilter
 from ess.search.forms import PAGE_SIZE, DateRangeForm, SearchCriteria, SynonymForm

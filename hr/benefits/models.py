@@ -313,7 +313,10 @@ class Election(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["plan_year", "plan", "status"]),
+            # With the employee, the enrolment report counts from the index alone.
+            models.Index(
+                fields=["plan_year", "plan", "status", "employee"], name="benefits_elect_year_plan"
+            ),
             models.Index(fields=["status", "elected_at"]),
         ]
 

@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from ess.accounts.models import User
+from ess.accounts.roles import Role
 from ess.portal.seeding import COMPANY_NAME, EMAIL_DOMAIN, SeedContext
 from hr.letters import selectors, services
 from hr.letters.models import Letter, LetterTemplate
@@ -72,6 +73,18 @@ TEMPLATES = [
     ),
 ]
 
+# Two years of letters for the reports' trend: per month, per 150 people.
+HISTORY_MONTHS = 24
+EMPLOYMENT_PER_MONTH = (1, 3)
+SALARY_PER_MONTH = (0, 1)
+HISTORY_ADDRESSEES = [
+    ("Woonstad Rotterdam", "rental application"),
+    ("Embassy of Japan, The Hague", "visa application"),
+    ("Comune di Milano", "residence registration"),
+    ("Rabobank, mortgage department", "mortgage application"),
+    ("Daycare De Kleine Haven", "childcare allowance"),
+]
+
 # (email local part, template index, addressee, purpose, days ago)
 ISSUED = [
     ("emma.employee", 0, "Maasstad Housing, Rotterdam", "rental application", 40),
@@ -121,8 +134,12 @@ def seed_demo(ctx: SeedContext) -> None:
             user=user, template=templates[index], addressee=addressee, purpose=purpose
         )
         issued += services.letter_produce(letter_id=letter.pk)
+        # Produced by the worker a couple of minutes after the request.
         when = now - datetime.timedelta(days=days_ago)
-        Letter.objects.filter(pk=letter.pk).update(requested_at=when, issued_at=when)
+        Letter.objects.filter(pk=letter.pk).update(
+            requested_at=when - datetime.timedelta(minutes=2), issued_at=when
+        )
+    history = _seed_history(ctx, templates, hr_officer, exclude={u.pk for u in users.values()})
 
     emma = users.get("emma.employee")
     pending = 0
@@ -138,3 +155,63 @@ def seed_demo(ctx: SeedContext) -> None:
     ctx.write(
         f"  letters: {len(templates)} templates, {issued} issued, {pending} waiting for HR{note}"
     )
+    ctx.write(f"  letters: {history} earlier letters over {HISTORY_MONTHS} months")
+
+
+def _seed_history(ctx: SeedContext, templates, hr_officer: User, *, exclude: set[int]) -> int:
+    """Letters people asked for over the last two years, produced by the real services and
+    dated back: an employment letter is ready within minutes, a salary statement after HR
+    approved it, some hours or days later."""
+    rng = ctx.rng
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            employee__isnull=False,
+            employee__end_date__isnull=True,
+            groups__name=Role.EMPLOYEE,
+        )
+        .exclude(pk__in=exclude | {hr_officer.pk})
+        .select_related("employee")
+        .order_by("pk")
+    )
+    if not people:
+        return 0
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    made = 0
+    for months_back in range(HISTORY_MONTHS, 0, -1):
+        index = now.year * 12 + now.month - 1 - months_back
+        first = datetime.date(index // 12, index % 12 + 1, 1)
+        counts = [
+            (templates[rng.choice([0, 0, 1])], rng.randint(*EMPLOYMENT_PER_MONTH) * ctx.scale),
+            (templates[2], rng.randint(*SALARY_PER_MONTH) * ctx.scale),
+        ]
+        for template, count in counts:
+            for _ in range(count):
+                user = rng.choice(people)
+                if user.employee.start_date > first:
+                    continue
+                addressee, purpose = rng.choice(HISTORY_ADDRESSEES)
+                letter = services.letter_request(
+                    user=user, template=template, addressee=addressee, purpose=purpose
+                )
+                if letter.is_salary:
+                    services.letter_approve(letter=letter, actor=hr_officer)
+                services.letter_produce(letter_id=letter.pk)
+                requested = datetime.datetime.combine(
+                    first + datetime.timedelta(days=rng.randint(0, 27)),
+                    datetime.time(rng.randint(8, 20), rng.randint(0, 59)),
+                    tzinfo=zone,
+                )
+                wait = (
+                    datetime.timedelta(hours=rng.choice([3, 6, 20, 26, 44, 70]))
+                    if letter.is_salary
+                    else datetime.timedelta(minutes=rng.randint(1, 4))
+                )
+                Letter.objects.filter(pk=letter.pk, status=Letter.Status.ISSUED).update(
+                    requested_at=requested,
+                    decided_at=requested + wait / 2 if letter.is_salary else None,
+                    issued_at=requested + wait,
+                )
+                made += 1
+    return made

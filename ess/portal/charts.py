@@ -43,6 +43,20 @@ def _nice_max(value: float) -> float:
         step *= 10
 
 
+def _axis(highest: float, *, percent: bool, whole: bool) -> tuple[float, int]:
+    """The axis maximum and how many steps up to it. Counts get whole-number steps (no
+    "0.5 people"), so a small maximum is raised to four."""
+    if percent:
+        return 1.0, 4
+    top = _nice_max(highest)
+    if whole:
+        top = max(top, 4)
+        for count in (4, 5):
+            if (top / count).is_integer():
+                return top, count
+    return top, 4
+
+
 def _ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
@@ -70,8 +84,9 @@ def chart_svg(
 ) -> SafeString:
     """One chart with a shared y axis from zero; None values are gaps (no bar, no point)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    highest = max((v for s in series for v in s.values if v is not None), default=0)
-    top = 1.0 if percent else _nice_max(highest)
+    values = [v for s in series for v in s.values if v is not None]
+    whole = all(float(v).is_integer() for v in values)
+    top, steps = _axis(max(values, default=0), percent=percent, whole=whole)
     slot = plot_w / max(len(labels), 1)
 
     def y(value: float) -> float:
@@ -89,7 +104,7 @@ def chart_svg(
             _n(y(tick) + 4),
             _format_tick(tick, percent),
         )
-        for tick in _ticks(top)
+        for tick in _ticks(top, steps)
     ]
     every = _label_every(len(labels))
     parts += [

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from ess.reports.digests import digests_send_due
+
+
+@shared_task(name="reports.send_digests")
+def send_digests() -> int:
+    return digests_send_due()
+
+
+@shared_task(name="reports.rollup_tickets")
+def rollup_tickets() -> int:
+    """Recount today and yesterday of the service desk's daily rollup, and once a night the
+    last five weeks (idempotent)."""
+    from ess.reports.rollups import refresh_due
+
+    return refresh_due()
