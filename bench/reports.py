@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, ROOT, write
+from common import RESULTS, write
+from helpdesk_desk import setup
 
 KEPT_FOLDER = "/tmp/ess-bench-reports"  # noqa: S108 (a benchmark scratch folder)
 TARGET_P95_MS = 200.0
@@ -59,21 +60,6 @@ DRILLS = {
     "knowledge": "zero_results",
     "payroll": "unopened",
 }
-
-
-def setup(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ["MEDIA_ROOT"] = str(folder / "media")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    sys.path.insert(0, str(ROOT))
-    os.environ["ESS_BENCH"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
 
 
 def seed_or_reuse(folder: Path, scale: int, tickets: int) -> dict:
@@ -198,7 +184,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(args.folder)
-    setup(folder)
+    setup(folder, postgres=False)
     seeded = seed_or_reuse(folder, args.scale, args.tickets)
     if args.seed_only:
         print(json.dumps(seeded, indent=2))

@@ -197,6 +197,10 @@ def digests(request: HttpRequest) -> HttpResponse:
 def digest_create(request: HttpRequest, slug: str) -> HttpResponse:
     report = _report(request, slug)
     form = ReportFilterForm(request.POST, queues=report.queues(request.user), uses=report.uses)
+    if not form.is_valid():
+        # A digest quietly widened to everything would not be what was asked for.
+        messages.error(request, _("These filters cannot be used for a digest. Choose them again."))
+        return redirect("reports:report", slug=report.slug)
     try:
         digest_subscribe(
             user=request.user,

@@ -163,3 +163,23 @@ def test_the_digest_list_has_an_empty_state(client, employee):
     client.force_login(employee)
     page = client.get(reverse("reports:digests")).content.decode()
     assert "You have no digests." in page
+
+
+def test_a_hand_made_filter_is_refused_not_widened(client, mila):
+    response = _subscribe(client, mila, "weekly", department="999999")
+    assert response.status_code == 302
+    assert response.url == reverse("reports:report", args=["team"])
+    assert not DigestSubscription.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "These filters cannot be used for a digest." in page
+
+
+def test_the_digest_list_query_count_does_not_grow(client, mila, django_assert_max_num_queries):
+    _subscribe(client, mila, "weekly")
+    client.get(reverse("reports:digests"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("reports:digests"))
+    _subscribe(client, mila, "monthly", department=mila.employee.department.pk)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("reports:digests"))
+    assert page.content.decode().count("Unsubscribe from") == 2
