@@ -525,6 +525,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
     },
     "reports-rollup-tickets": {"task": "reports.rollup_tickets", "schedule": 600.0},
+    "reports-rollup-teams": {"task": "reports.rollup_teams", "schedule": 600.0},
+    "reports-rollup-searches": {"task": "reports.rollup_searches", "schedule": 600.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------

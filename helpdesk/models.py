@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -448,7 +449,19 @@ class Ticket(models.Model):
             models.Index(fields=["queue", "status", "-created_at"], name="hd_ticket_queue_status"),
             models.Index(fields=["queue", "sla_due_at"], name="hd_ticket_queue_sla"),
             models.Index(fields=["assignee", "status"], name="hd_ticket_assignee"),
-            models.Index(fields=["requester", "-created_at"], name="hd_ticket_requester"),
+            # A requester's tickets newest first, with what the My team report counts and
+            # groups by, so a team's requests are counted from the index alone.
+            models.Index(
+                fields=[
+                    "requester",
+                    "-created_at",
+                    "confidential",
+                    "merged_into",
+                    "queue",
+                    "request_type",
+                ],
+                name="hd_ticket_requester",
+            ),
             models.Index(fields=["on_behalf_of", "-created_at"], name="hd_ticket_for"),
             models.Index(fields=["status", "sla_due_at"], name="hd_ticket_sla_due"),
             models.Index(fields=["status", "resolved_at"], name="hd_ticket_resolved"),
@@ -472,10 +485,38 @@ class Ticket(models.Model):
                 name="hd_ticket_open_work",
                 condition=models.Q(status__in=list(UNFINISHED_STATUSES)),
             ),
-            # The reports' backlog by age: open work per queue by filing time, counted from
-            # the index alone (the open-work index above has no filing time).
+            # The reports' lists of a period's tickets by the moment they count on, newest
+            # first: resolved, first answered, rated, and when a target's outcome was known
+            # (a breach, else the answer or the resolution). Walked in order, a page of 50
+            # needs no sort of the year before it.
             models.Index(
-                fields=["queue", "confidential", "created_at"],
+                fields=["resolved_at"],
+                name="hd_ticket_resolved_at",
+                condition=models.Q(resolved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["first_responded_at"],
+                name="hd_ticket_answered_at",
+                condition=models.Q(first_responded_at__isnull=False),
+            ),
+            models.Index(
+                fields=["rated_at"],
+                name="hd_ticket_rated_at",
+                condition=models.Q(rated_at__isnull=False),
+            ),
+            models.Index(
+                Coalesce("response_breached_at", "first_responded_at"),
+                name="hd_ticket_response_outcome",
+            ),
+            models.Index(
+                Coalesce("resolution_breached_at", "resolved_at"),
+                name="hd_ticket_resolution_outcome",
+            ),
+            # The reports' backlog by age: open work per queue by filing time (and by whom,
+            # for a department's), counted from the index alone (the open-work index above
+            # has no filing time).
+            models.Index(
+                fields=["queue", "confidential", "created_at", "requester"],
                 name="hd_ticket_open_age",
                 condition=models.Q(status__in=list(UNFINISHED_STATUSES)),
             ),

@@ -109,7 +109,12 @@ class Employee(models.Model):
         ordering = ["user__last_name", "user__first_name"]
         indexes = [
             models.Index(fields=["manager"]),
-            models.Index(fields=["department"]),
+            # A department's people; with what the HR report groups and counts by, so its
+            # headcount, joiners and leavers are read from the index alone.
+            models.Index(
+                fields=["department", "location", "contract_type", "start_date", "end_date"],
+                name="hr_employee_report",
+            ),
             models.Index(fields=["org_path"]),
         ]
 

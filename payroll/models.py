@@ -193,7 +193,12 @@ class Payslip(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["employee", "released_at"], name="payroll_slip_mine"),
+            # A person's payslips by release; with what the payroll report counts, so a
+            # department's year is counted from the index alone.
+            models.Index(
+                fields=["employee", "released_at", "run", "first_opened_at", "opens"],
+                name="payroll_slip_mine",
+            ),
             models.Index(fields=["run", "status"], name="payroll_slip_run_status"),
             # The payroll report: payslips released in a period, per run, opened or not,
             # read from the index alone (the rows carry the encrypted amounts).
@@ -201,9 +206,9 @@ class Payslip(models.Model):
                 fields=["released_at", "run", "first_opened_at", "opens"],
                 name="payroll_slip_released",
             ),
-            # Corrections (version 2 and later) made in a period.
+            # Corrections (version 2 and later) made in a period, and whose.
             models.Index(
-                fields=["created_at", "run"],
+                fields=["created_at", "run", "employee"],
                 condition=Q(version__gt=1),
                 name="payroll_slip_corrections",
             ),

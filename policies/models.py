@@ -159,6 +159,10 @@ class AcknowledgementRequest(models.Model):
             models.Index(fields=["version", "acknowledged_at", "due_date"]),
             models.Index(fields=["version", "acknowledged_on"]),
             models.Index(fields=["user", "acknowledged_at"]),
+            # A team's acknowledgements due in a period, counted from the index alone.
+            models.Index(
+                fields=["user", "due_date", "acknowledged_at", "version"], name="ack_user_due"
+            ),
         ]
 
     def __str__(self) -> str:

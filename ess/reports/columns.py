@@ -1,8 +1,37 @@
-"""Columns the drill-down tables share: a person's name, a ticket reference, a choice's
-label. Each renders the same text on the page and in CSV/XLSX exports."""
+"""The drill-down tables' base, and the columns they share: a person's name, a ticket
+reference, a choice's label. Each renders the same text on the page and in CSV/XLSX
+exports."""
+
+import datetime
 
 import django_tables2 as tables
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
+
+from ess.portal.tables import DrawnTableMixin
+
+
+class DrillTable(DrawnTableMixin, tables.Table):
+    """A drill-down list: its rows are drawn in Python (templates/portal/_drawn_table.html),
+    a page of 50 rows costing a few milliseconds instead of tables2's template tags' 150."""
+
+
+class DateColumn(tables.Column):
+    """A date or moment written with a date format ("Y-m-d"; a moment in the local time
+    zone), the same on the page and in exports. tables2's own date columns compile a
+    template for every cell."""
+
+    def __init__(self, *, format: str, **kwargs):
+        self.format = format
+        super().__init__(**kwargs)
+
+    def render(self, value) -> str:
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return dateformat.format(value, self.format)
+
+    def value(self, value) -> str:
+        return "" if value in self.empty_values else self.render(value)
 
 
 class PersonColumn(tables.Column):

@@ -7,12 +7,12 @@ confidential ticket, or any ticket of a confidential queue, counts only for an o
 cleared for that queue: membership alone, leading it or the admin role give nothing, as on
 the desk itself (helpdesk.permissions). Merged duplicates never count.
 
-Speed: the figures come from the daily rollup (ess.reports.rollups: one row per day,
+Speed: the figures come from the daily rollups (ess.reports.rollups: one row per day,
 queue, request type and confidentiality), so a year of a million tickets is a sum over a
-few thousand rows. The rollup does not know who filed a ticket, so with the department or
-location filter everything is counted live from the tickets, through the requesters'
-employee records: slower (it reads every ticket of those people), but exact. The backlog is
-always live: it is "now", and the open-work index holds only unfinished tickets.
+few thousand rows. With the department or location filter they come from the requesters'
+rollup, the same rows again per department and location of the people who filed the
+tickets. The backlog is always live: it is "now", and the open-work index holds only
+unfinished tickets.
 
 Drill-down lists never show a subject or a description: the reference, request type,
 queue, status, priority, dates and assignee say enough, for confidential cases too.
@@ -46,20 +46,23 @@ from ess.reports.base import (
     int_param,
     register_report,
 )
-from ess.reports.columns import ChoiceColumn, PersonColumn, ReferenceColumn
-from ess.reports.models import TicketAgentDay, TicketDay
-from ess.reports.periods import report_zone
+from ess.reports.columns import ChoiceColumn, DateColumn, DrillTable, PersonColumn, ReferenceColumn
+from ess.reports.models import (
+    TicketAgentDay,
+    TicketDay,
+    TicketRequesterAgentDay,
+    TicketRequesterDay,
+)
 from helpdesk.models import (
     Deflection,
     Queue,
+    RequestType,
     Ticket,
     unfinished_index_condition,
 )
 from helpdesk.permissions import desk_access, is_desk_admin
 from hr.models import Employee
 
-# The rollup is recounted every ten minutes; older than this, the page says how old.
-ROLLUP_LAG = datetime.timedelta(minutes=15)
 TOP_REQUEST_TYPES = 10
 # Age bands of the backlog: (key, label, older than (days), at most (days)).
 AGE_BANDS = (
@@ -98,8 +101,12 @@ class DeskScope:
         )
 
     def ticket_filter(self, queue: str = "queue_id") -> Q:
-        return Q(confidential=False, **{f"{queue}__in": sorted(self.plain)}) | Q(
-            **{f"{queue}__in": sorted(self.cleared)}
+        """Plain tickets of the plain queues, every ticket of the cleared ones. Written as
+        one queue range and a test on each row rather than an OR of the two: SQLite cannot
+        read an OR of two index ranges in order, so a list sorted newest first would sort
+        the whole year before showing 50 rows."""
+        return Q(**{f"{queue}__in": sorted(self.plain | self.cleared)}) & (
+            Q(confidential=False) | Q(**{f"{queue}__in": sorted(self.cleared)})
         )
 
     def rollup_filter(self) -> Q:
@@ -159,16 +166,30 @@ def scope(ctx: ReportContext) -> DeskScope:
     return viewer_scope(ctx.user).narrowed(ctx.filters.queue)
 
 
-def is_live(ctx: ReportContext) -> bool:
-    """The rollup knows nothing of requesters: these filters are counted from the tickets."""
+def by_requester(ctx: ReportContext) -> bool:
+    """Narrowed to the people who filed the tickets: the requesters' rollup counts these."""
     return ctx.filters.department is not None or ctx.filters.location is not None
+
+
+def grain(ctx: ReportContext) -> rollups.Grain:
+    return rollups.REQUESTERS if by_requester(ctx) else rollups.DESK
+
+
+def _requesters_slice(ctx: ReportContext) -> Q:
+    """The requesters' rollup rows of the department and location filters."""
+    condition = Q()
+    if ctx.filters.department is not None:
+        condition &= Q(department=ctx.filters.department)
+    if ctx.filters.location is not None:
+        condition &= Q(location=ctx.filters.location)
+    return condition
 
 
 def _by_requesters(ctx: ReportContext, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Tickets filed by people of the department and location filters. A subquery of the
     people, so the database starts from them (the requester index) rather than from
     every ticket of the queue."""
-    if not is_live(ctx):
+    if not by_requester(ctx):
         return tickets
     people = Employee.objects.all()
     if ctx.filters.department is not None:
@@ -182,7 +203,7 @@ def scoped_tickets(ctx: ReportContext, *, queue_index: bool = True) -> QuerySet[
     """Every ticket the viewer may count, narrowed by the filters (but not by the period).
     `queue_index=False` when a better index than the queue's should lead."""
     tickets = rollups.counted_tickets()
-    if queue_index and not is_live(ctx):
+    if queue_index and not by_requester(ctx):
         return tickets.filter(scope(ctx).ticket_filter())
     # The queue test as an expression no index serves: SQLite would otherwise walk the
     # queue's index (half a million tickets for IT) instead of the requesters' tickets
@@ -191,15 +212,28 @@ def scoped_tickets(ctx: ReportContext, *, queue_index: bool = True) -> QuerySet[
     return _by_requesters(ctx, tickets.filter(scope(ctx).ticket_filter("_queue")))
 
 
-def rollup_days(ctx: ReportContext) -> QuerySet[TicketDay]:
+def rollup_days(ctx: ReportContext) -> QuerySet[TicketDay | TicketRequesterDay]:
     period = ctx.period
-    return TicketDay.objects.filter(
-        scope(ctx).rollup_filter(), day__gte=period.start, day__lte=period.end
+    return grain(ctx).day_model.objects.filter(
+        scope(ctx).rollup_filter(),
+        _requesters_slice(ctx),
+        day__gte=period.start,
+        day__lte=period.end,
+    )
+
+
+def rollup_agent_days(ctx: ReportContext) -> QuerySet[TicketAgentDay | TicketRequesterAgentDay]:
+    period = ctx.period
+    return grain(ctx).agent_model.objects.filter(
+        scope(ctx).ticket_filter(),
+        _requesters_slice(ctx),
+        day__gte=period.start,
+        day__lte=period.end,
     )
 
 
 def scoped_deflections(ctx: ReportContext) -> QuerySet[Deflection]:
-    if is_live(ctx):
+    if by_requester(ctx):
         return Deflection.objects.none()  # anonymous: no department, no location
     return series.in_period(
         Deflection.objects.filter(scope(ctx).deflection_filter()), "created_at", ctx.period
@@ -244,27 +278,43 @@ SUMS = {name: Sum(name) for name in rollups.COUNT_FIELDS}
 
 
 def totals(ctx: ReportContext) -> dict[str, int | None]:
-    """The period's counts (see ess.reports.rollups for what each means)."""
-    if is_live(ctx):
-        # Summed from the per-queue counts the page needs anyway: one pass over the
-        # tickets fewer on the slow path.
-        rows = live_queue_rows(ctx)
-        result: dict = _summed(rows)
+    """The period's counts (see ess.reports.rollups for what each means); no deflections
+    for a department or location, as they are anonymous."""
+    result: dict = _summed(rollup_groups(ctx))
+    if by_requester(ctx):
         result["deflections"] = None
-        return result
-    return _summed(rollup_groups(ctx))
+    return result
 
 
-GROUP_KEYS = ("queue_id", "queue__name", "request_type_id", "request_type__name")
+def _names(ctx: ReportContext) -> tuple[dict[int, str], dict[int, str]]:
+    """Every queue's and request type's name, read once per page (a few dozen rows)."""
+    return ctx.remember(
+        "names",
+        lambda: (
+            dict(Queue.objects.values_list("pk", "name")),
+            dict(RequestType.objects.values_list("pk", "name")),
+        ),
+    )
 
 
 def rollup_groups(ctx: ReportContext) -> list[dict]:
     """The period's rollup summed per queue and request type: one GROUP BY that the
-    figures, the table by queue and the top request types all fold (a few dozen rows)."""
+    figures, the table by queue and the top request types all fold (a few dozen rows).
+    Grouped by ids alone: the names are filled in afterwards rather than joined to each
+    of the year's rows."""
 
     def compute() -> list[dict]:
-        rows = rollup_days(ctx).order_by().values(*GROUP_KEYS).annotate(**SUMS)
-        return [{**row, **{name: row[name] or 0 for name in rollups.COUNT_FIELDS}} for row in rows]
+        queues, request_types = _names(ctx)
+        rows = rollup_days(ctx).order_by().values("queue_id", "request_type_id").annotate(**SUMS)
+        return [
+            {
+                **row,
+                "queue__name": queues.get(row["queue_id"]),
+                "request_type__name": request_types.get(row["request_type_id"]),
+                **{name: row[name] or 0 for name in rollups.COUNT_FIELDS},
+            }
+            for row in rows
+        ]
 
     return ctx.remember(f"rollup_groups:{ctx.period}", compute)
 
@@ -284,15 +334,6 @@ def _folded(rows: list[dict], *keys: str) -> list[dict]:
     ]
 
 
-def live_queue_rows(ctx: ReportContext) -> list[dict]:
-    """The period's counts per queue, from the tickets (kept for the page: the figures and
-    the table by queue both use them)."""
-    return ctx.remember(
-        f"live_queues:{ctx.period}",
-        lambda: rollups.live_totals_by(scoped_tickets(ctx), ctx.period, "queue_id", "queue__name"),
-    )
-
-
 def _average_hours(seconds, count) -> float | None:
     return seconds / count / 3600 if count else None
 
@@ -309,30 +350,13 @@ def _deflection_rate(counts: dict) -> float | None:
 
 def freshness(ctx: ReportContext) -> str:
     """A note when the rollup lags (or never ran); "" when the figures are current."""
-    if is_live(ctx):
-        return gettext("Counted live from the tickets of this department or location.")
-
-    def compute() -> str:
-        refreshed = rollups.last_refresh()
-        if refreshed is None:
-            return gettext("The daily counts have not been built yet.")
-        if timezone.now() - refreshed <= ROLLUP_LAG:
-            return ""
-        local = refreshed.astimezone(report_zone())
-        shown = (
-            f"{local:%H:%M}"
-            if local.date() == timezone.now().astimezone(report_zone()).date()
-            else f"{local:%Y-%m-%d %H:%M}"
-        )
-        return gettext("Figures up to %(time)s.") % {"time": shown}
-
-    return ctx.remember("freshness", compute)
+    return ctx.remember("freshness", lambda: rollups.rollup_note(rollups.last_refresh(grain(ctx))))
 
 
 # --- Drill-down tables ---------------------------------------------------------------------------
 
 
-class DeskTicketTable(tables.Table):
+class DeskTicketTable(DrillTable):
     reference = ReferenceColumn()
     request_type = tables.Column(
         verbose_name=_("Request type"), accessor="request_type__name", default="-"
@@ -340,8 +364,8 @@ class DeskTicketTable(tables.Table):
     queue = tables.Column(verbose_name=_("Queue"), accessor="queue__name")
     status = ChoiceColumn(verbose_name=_("Status"))
     priority = ChoiceColumn(verbose_name=_("Priority"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
-    resolved_at = tables.DateTimeColumn(verbose_name=_("Resolved"), format="Y-m-d H:i")
+    created_at = DateColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
+    resolved_at = DateColumn(verbose_name=_("Resolved"), format="Y-m-d H:i")
     assignee = PersonColumn("assignee", verbose_name=_("Assignee"))
 
     class Meta:
@@ -353,8 +377,27 @@ def _yes_no(value) -> str:
     return gettext("Yes") if value else gettext("No")
 
 
+class ResolvedTicketTable(DeskTicketTable):
+    class Meta(DeskTicketTable.Meta):
+        order_by = ("-resolved_at",)
+
+
+class AnsweredTicketTable(DeskTicketTable):
+    first_responded_at = DateColumn(verbose_name=_("First answer"), format="Y-m-d H:i")
+
+    class Meta(DeskTicketTable.Meta):
+        order_by = ("-first_responded_at",)
+
+
 class SlaTicketTable(DeskTicketTable):
+    # The moment the target's outcome was known: the day the measure counts it on.
+    outcome_at = DateColumn(
+        verbose_name=_("Outcome known"), format="Y-m-d H:i", accessor="_outcome_at"
+    )
     met = tables.Column(verbose_name=_("Target met"), accessor="_met")
+
+    class Meta(DeskTicketTable.Meta):
+        order_by = ("-outcome_at",)
 
     def render_met(self, value) -> str:
         return _yes_no(value)
@@ -365,7 +408,7 @@ class SlaTicketTable(DeskTicketTable):
 
 class RatedTicketTable(DeskTicketTable):
     rating = tables.Column(verbose_name=_("Rating"))
-    rated_at = tables.DateTimeColumn(verbose_name=_("Rated"), format="Y-m-d H:i")
+    rated_at = DateColumn(verbose_name=_("Rated"), format="Y-m-d H:i")
 
     class Meta(DeskTicketTable.Meta):
         order_by = ("-rated_at",)
@@ -400,7 +443,7 @@ def _drill_tickets(
     counted = rollups.MEASURES[measure]
     tickets = scoped_tickets(ctx, queue_index=not counted.day_index_first)
     rows = counted.tickets(tickets, ctx.period)
-    if not is_live(ctx):
+    if not by_requester(ctx):
         rows = rows.filter(counted.index_hint)
     if request_type is not None:
         rows = rows.filter(request_type_id=request_type)
@@ -422,8 +465,11 @@ def _drill_tickets(
             rows = rows.filter(condition)
         elif met == "no":
             rows = rows.exclude(condition)
+        rows = rows.annotate(_outcome_at=F(counted.day_alias))
     if measure == "rated":
         fields += ["rating", "rated_at"]
+    if measure == "responded":
+        fields.append("first_responded_at")
     return rows.select_related("request_type", "queue", "assignee").only(*fields)
 
 
@@ -434,8 +480,8 @@ def _drill_backlog(ctx: ReportContext, age: str | None = None) -> QuerySet[Ticke
     return rows.select_related("request_type", "queue", "assignee").only(*TICKET_FIELDS)
 
 
-class DeflectionTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name=_("When"), format="Y-m-d H:i")
+class DeflectionTable(DrillTable):
+    created_at = DateColumn(verbose_name=_("When"), format="Y-m-d H:i")
     request_type = tables.Column(
         verbose_name=_("Request type"), accessor="request_type__name", default="-"
     )
@@ -489,7 +535,9 @@ class DeskReport(Report):
     uses = frozenset({"department", "location", "queue"})
     drills = {
         "created": _ticket_drill("created", _("Tickets filed"), "created"),
-        "resolved": _ticket_drill("resolved", _("Tickets resolved"), "resolved"),
+        "resolved": _ticket_drill(
+            "resolved", _("Tickets resolved"), "resolved", ResolvedTicketTable
+        ),
         "response": _ticket_drill(
             "response",
             _("First-response targets measured"),
@@ -504,7 +552,9 @@ class DeskReport(Report):
             SlaTicketTable,
             SLA_PARAMS,
         ),
-        "responded": _ticket_drill("responded", _("Tickets first answered"), "responded"),
+        "responded": _ticket_drill(
+            "responded", _("Tickets first answered"), "responded", AnsweredTicketTable
+        ),
         "rated": _ticket_drill("rated", _("Rated tickets"), "rated", RatedTicketTable),
         "backlog": Drill(
             "backlog",
@@ -582,18 +632,16 @@ class DeskReport(Report):
         period = ctx.period
         names = ("created", "resolved", "response_met", "response_measured")
         names += ("resolution_met", "resolution_measured")
-        if not is_live(ctx):
-            # Summed per day by the database (at most 731 rows), then per bucket here:
-            # SQLite truncates dates to weeks or months with a Python function per row,
-            # which at a year of every queue's rollup cost more than the rest of the page.
-            days = rollup_days(ctx).order_by().values("day").annotate(**{n: Sum(n) for n in names})
-            buckets: dict = {}
-            for row in days:
-                bucket = buckets.setdefault(period.bucket_of(row["day"]), dict.fromkeys(names, 0))
-                for name in names:
-                    bucket[name] += row[name] or 0
-            return {name: series.fill(buckets, period, name) for name in names}
-        return rollups.live_buckets(scoped_tickets(ctx), period, names)
+        # Summed per day by the database (at most 731 rows), then per bucket here:
+        # SQLite truncates dates to weeks or months with a Python function per row,
+        # which at a year of every queue's rollup cost more than the rest of the page.
+        days = rollup_days(ctx).order_by().values("day").annotate(**{n: Sum(n) for n in names})
+        buckets: dict = {}
+        for row in days:
+            bucket = buckets.setdefault(period.bucket_of(row["day"]), dict.fromkeys(names, 0))
+            for name in names:
+                bucket[name] += row[name] or 0
+        return {name: series.fill(buckets, period, name) for name in names}
 
     def _charts(self, ctx: ReportContext) -> list[Chart]:
         labels = series.labels(ctx.period)
@@ -654,12 +702,8 @@ class DeskReport(Report):
         )
 
     def _queue_rows(self, ctx: ReportContext) -> list[dict]:
-        keys = ("queue_id", "queue__name")
-        if is_live(ctx):
-            rows = live_queue_rows(ctx)
-        else:
-            queued = [row for row in rollup_groups(ctx) if row["queue_id"] is not None]
-            rows = _folded(queued, *keys)
+        queued = [row for row in rollup_groups(ctx) if row["queue_id"] is not None]
+        rows = _folded(queued, "queue_id", "queue__name")
         return sorted(rows, key=lambda row: row["queue__name"])
 
     def _queue_table(self, ctx: ReportContext, note: str) -> Table:
@@ -693,24 +737,12 @@ class DeskReport(Report):
 
     def _agent_table(self, ctx: ReportContext, note: str) -> Table:
         name_fields = ("assignee_id", "assignee__first_name", "assignee__last_name")
-        if is_live(ctx):
-            rated = rollups.MEASURES["rated"]
-            rows = (
-                rated.tickets(scoped_tickets(ctx), ctx.period)
-                .order_by()
-                .values(*name_fields)
-                .annotate(rated=Count("pk"), rating_sum=Sum("rating"))
-            )
-        else:
-            period = ctx.period
-            rows = (
-                TicketAgentDay.objects.filter(
-                    scope(ctx).ticket_filter(), day__gte=period.start, day__lte=period.end
-                )
-                .order_by()
-                .values(*name_fields)
-                .annotate(rated=Sum("rated"), rating_sum=Sum("rating_sum"))
-            )
+        rows = (
+            rollup_agent_days(ctx)
+            .order_by()
+            .values(*name_fields)
+            .annotate(rated=Sum("rated"), rating_sum=Sum("rating_sum"))
+        )
         rows = sorted(
             rows, key=lambda row: (-(row["rated"] or 0), row["assignee__last_name"] or "")
         )
@@ -743,28 +775,18 @@ class DeskReport(Report):
 
     def _request_type_table(self, ctx: ReportContext, note: str) -> Table:
         name_fields = ("request_type_id", "request_type__name", "queue__name")
-        if is_live(ctx):
-            created = rollups.MEASURES["created"]
-            rows = list(
-                created.tickets(scoped_tickets(ctx), ctx.period)
-                .order_by()
-                .values(*name_fields)
-                .annotate(created=Count("pk"))
-                .order_by("-created", "request_type__name")[:TOP_REQUEST_TYPES]
-            )
-        else:
-            queued = [row for row in rollup_groups(ctx) if row["queue_id"] is not None]
-            folded = [row for row in _folded(queued, *name_fields) if row["created"]]
-            rows = sorted(
-                folded,
-                key=lambda row: (-row["created"], row["request_type__name"] or ""),
-            )[:TOP_REQUEST_TYPES]
+        queued = [row for row in rollup_groups(ctx) if row["queue_id"] is not None]
+        folded = [row for row in _folded(queued, *name_fields) if row["created"]]
+        rows = sorted(
+            folded,
+            key=lambda row: (-row["created"], row["request_type__name"] or ""),
+        )[:TOP_REQUEST_TYPES]
         columns = [
             Column("request_type", _("Request type")),
             Column("queue", _("Queue")),
             Column("created", _("Tickets in"), Unit.COUNT),
         ]
-        if not is_live(ctx):
+        if not by_requester(ctx):
             columns.append(Column("deflections", _("Deflections"), Unit.COUNT))
         return Table(
             "request_types",

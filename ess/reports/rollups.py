@@ -3,15 +3,18 @@ tickets while someone waits.
 
 One `TicketDay` row per (day in the report zone, queue, request type, confidential) holds
 what happened that day; one `TicketAgentDay` row per (day, queue, confidential, assignee)
-the ratings, for satisfaction per agent. A beat job recounts the last two days every ten
-minutes; `manage.py reports_rollup --all` recounts everything. Each recount replaces whole
+the ratings, for satisfaction per agent. `TicketRequesterDay` and `TicketRequesterAgentDay`
+hold the same again per department and location of the requesters (the `Grain`s), for the
+report's department and location filters. A beat job recounts the last two days every ten
+minutes; `manage.py reports_rollup --all` recounts everything; the requesters' rollup is
+recounted whole when people changed department or location. Each recount replaces whole
 days (delete, then insert, in one short transaction), so running it twice, or on two
 workers at once, leaves the same rows.
 
 Every count is defined once, in `MEASURES`, and used three ways: grouped per day for the
-rollup, summed over a period for the live path (department or location filter, which the
-rollup does not know) and as the rows of the report's drill-down lists. So the rollup and
-the live figures cannot drift apart in what they mean.
+rollups, summed over a period from the tickets (`live_totals`, which the tests hold the
+rollups to) and as the rows of the report's drill-down lists. So the rollups and the
+tickets cannot drift apart in what they mean.
 
 What the counts mean (a ticket merged into another is never counted: it is the same work):
 
@@ -38,6 +41,7 @@ What the counts mean (a ticket merged into another is never counted: it is the s
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -61,12 +65,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from ess.reports.models import RollupRun, TicketAgentDay, TicketDay
+from ess.reports.models import (
+    RollupRun,
+    TicketAgentDay,
+    TicketDay,
+    TicketRequesterAgentDay,
+    TicketRequesterDay,
+)
 from ess.reports.periods import Period, report_today, report_zone
 from helpdesk.models import Deflection, Queue, Status, Ticket
+from hr.models import Employee
 
 ROLLUP_NAME = "ticket_days"
+REQUESTERS_NAME = "ticket_requester_days"
 SETTLED_NAME = "ticket_days_settled"
 # Once a night the beat job recounts this many days (a full read of the tickets per
 # measure: seconds at a million tickets, at night).
@@ -81,6 +94,8 @@ CHUNK_DAYS = 31
 # many (SQLite takes 32,766 parameters in one statement).
 TOUCHED_DAYS = 62
 TOUCHED_MAX = 30_000
+# The beat job recounts every ten minutes; older than this, a report says how old.
+ROLLUP_LAG = datetime.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -93,12 +108,13 @@ class Measure:
     condition: Q
     aggregates: dict = field(default_factory=dict)
     # A condition that changes nothing but lets an index serve the day's range in lists
-    # of a queue: "every status" turns (queue, status, created_at) and (status,
-    # resolved_at) into a few range scans. Not for the requesters' lists: their own index
-    # is better, and the hint would tempt the planner away from it.
+    # of a queue: "every status" turns (queue, status, created_at) into a few range scans.
+    # Not for the requesters' lists: their own index is better, and the hint would tempt
+    # the planner away from it.
     index_hint: Q = field(default_factory=Q)
-    # Lists should reach the tickets through the day's index, not the queue's.
-    day_index_first: bool = False
+    # Lists walk the index of their day (newest first, see the ticket model's indexes)
+    # rather than the queue's.
+    day_index_first: bool = True
 
     @property
     def day_alias(self) -> str:
@@ -164,14 +180,19 @@ EVERY_STATUS = Q(status__in=Status.values)
 MEASURES = {
     measure.name: measure
     for measure in (
-        Measure("created", "created_at", Q(), {"created": counting()}, EVERY_STATUS),
+        Measure(
+            "created",
+            "created_at",
+            Q(),
+            {"created": counting()},
+            EVERY_STATUS,
+            day_index_first=False,
+        ),
         Measure(
             "resolved",
             "resolved_at",
             Q(resolved_at__isnull=False),
             {"resolved": counting()},
-            EVERY_STATUS,
-            day_index_first=True,
         ),
         Measure(
             "response",
@@ -262,7 +283,7 @@ def _seconds(value) -> int:
     return int(value) // 1_000_000  # microseconds, as some backends sum durations
 
 
-# --- Live totals (the department and location path, and the tests) ---------------------------
+# --- Live totals (what the tests hold the rollups to) -----------------------------------------
 
 
 def _windowed(tickets: QuerySet[Ticket], period: Period) -> tuple[QuerySet[Ticket], dict]:
@@ -279,37 +300,10 @@ def _windowed(tickets: QuerySet[Ticket], period: Period) -> tuple[QuerySet[Ticke
     return annotated, aggregates
 
 
-def live_buckets(tickets: QuerySet[Ticket], period: Period, names: tuple[str, ...]) -> dict:
-    """{count name: [value per bucket of the period]} from the tickets in one query (one
-    pass over them, where a GROUP BY per measure would read them once per measure)."""
-    starts, ends = period.bucket_starts(), period.bucket_last_days()
-    annotated = tickets.filter(created_at__lt=period.bounds()[1])
-    aggregates = {}
-    for measure in MEASURES.values():
-        wanted = [name for name in measure.aggregates if name in names]
-        if not wanted:
-            continue
-        annotated = measure.annotate(annotated)
-        for n, (first, last) in enumerate(zip(starts, ends, strict=True)):
-            bucket = Period(max(first, period.start), min(last, period.end))
-            window = measure.in_range(*bucket.bounds())
-            for name in wanted:
-                aggregates[f"{name}_{n}"] = measure.aggregates[name](window)
-    row = annotated.aggregate(**aggregates)
-    return {name: [row[f"{name}_{n}"] or 0 for n in range(len(starts))] for name in names}
-
-
 def live_totals(tickets: QuerySet[Ticket], period: Period) -> dict[str, int]:
     """The rollup's counts for `tickets` over the period, from the tickets, in one query."""
     annotated, aggregates = _windowed(tickets, period)
     return _normalised(annotated.aggregate(**aggregates))
-
-
-def live_totals_by(tickets: QuerySet[Ticket], period: Period, *keys: str) -> list[dict]:
-    """`live_totals` per value of `keys` (queue_id, queue__name…), in one query."""
-    annotated, aggregates = _windowed(tickets, period)
-    rows = annotated.order_by().values(*keys).annotate(**aggregates)
-    return [{**{key: row[key] for key in keys}, **_normalised(row)} for row in rows]
 
 
 def _normalised(row: dict) -> dict[str, int]:
@@ -321,10 +315,57 @@ def _normalised(row: dict) -> dict[str, int]:
 
 # --- Building the rollup ---------------------------------------------------------------------
 
-Counts = dict[tuple, dict]  # {(day, queue, request type, confidential): {count: value}}
+Counts = dict[
+    tuple, dict
+]  # {(day, queue, request type, confidential[, department, location]): {…}}
 
 
-def _measured(measure: Measure, bounds, touched: list[int] | None = None) -> QuerySet[Ticket]:
+@dataclass(frozen=True)
+class Grain:
+    """What one rollup counts per: day, queue, request type and confidentiality, and with
+    `by_requester` also the requesters' department and location as they are today (for the
+    report's department and location filters). Tickets of people without an employee
+    record have neither, so they are not in the requesters' rollup; deflections are
+    anonymous, so they are in the desk's only."""
+
+    name: str
+    day_model: type
+    agent_model: type
+    by_requester: bool
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ("_department", "_location") if self.by_requester else ()
+
+    def people(self, key) -> dict:
+        """The model fields of the requesters' part of a key (nothing for the desk's)."""
+        if not self.by_requester:
+            return {}
+        department, location = key
+        return {"department_id": department, "location_id": location}
+
+
+DESK = Grain(ROLLUP_NAME, TicketDay, TicketAgentDay, by_requester=False)
+REQUESTERS = Grain(REQUESTERS_NAME, TicketRequesterDay, TicketRequesterAgentDay, by_requester=True)
+GRAINS = (DESK, REQUESTERS)
+
+
+def org_fingerprint() -> str:
+    """A digest of who reports to whom, in which department and location. Rollups counted
+    per requester's department, location or manager as they are today are recounted whole
+    when it changes: a person who moves takes their history with them, as on a live count."""
+    digest = hashlib.sha256()
+    rows = Employee.objects.order_by("pk").values_list(
+        "pk", "user_id", "org_path", "department_id", "location_id"
+    )
+    for row in rows.iterator(chunk_size=5000):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def _measured(
+    measure: Measure, bounds, touched: list[int] | None = None, grain: Grain = DESK
+) -> QuerySet[Ticket]:
     """The measure's tickets, with their day in the report zone; all of them without bounds.
     `touched`: ids known to hold every ticket the bounds can count (see `_touched`)."""
     tickets = measure.annotate(counted_tickets())
@@ -334,6 +375,11 @@ def _measured(measure: Measure, bounds, touched: list[int] | None = None) -> Que
         tickets = tickets.filter(measure.in_range(*bounds))
     else:
         tickets = tickets.filter(measure.condition, **{f"{measure.day_alias}__isnull": False})
+    if grain.by_requester:
+        tickets = tickets.filter(requester__employee__isnull=False).annotate(
+            _department=F("requester__employee__department_id"),
+            _location=F("requester__employee__location_id"),
+        )
     return tickets.annotate(
         _day=TruncDate(measure.day_alias, tzinfo=report_zone()),
         _secret=_secret(),
@@ -343,23 +389,31 @@ def _measured(measure: Measure, bounds, touched: list[int] | None = None) -> Que
     ).order_by()
 
 
-def _ticket_counts(bounds, touched: list[int] | None = None) -> Counts:
+def _ticket_counts(bounds, touched: list[int] | None = None, grain: Grain = DESK) -> Counts:
     """One GROUP BY per measure (each one pass over the tickets), merged per key."""
     rows: Counts = {}
     for measure in MEASURES.values():
         grouped = (
-            _measured(measure, bounds, touched)
-            .values("_day", "_queue", "_type", "_secret")
+            _measured(measure, bounds, touched, grain)
+            .values("_day", "_queue", "_type", "_secret", *grain.keys)
             .annotate(**measure.grouped())
         )
         for row in grouped:
-            key = (row["_day"], row["_queue"], _id_or_none(row["_type"]), row["_secret"])
+            key = (
+                row["_day"],
+                row["_queue"],
+                _id_or_none(row["_type"]),
+                row["_secret"],
+                *(row[k] for k in grain.keys),
+            )
             counts = rows.setdefault(key, {})
             for name in measure.aggregates:
                 if name == "response_time":
                     counts["response_seconds"] = _seconds(row[name])
                 else:
                     counts[name] = row[name] or 0
+    if grain.by_requester:
+        return rows
     deflections = Deflection.objects.all()
     if bounds is not None:
         deflections = deflections.filter(created_at__gte=bounds[0], created_at__lt=bounds[1])
@@ -378,51 +432,66 @@ def _ticket_counts(bounds, touched: list[int] | None = None) -> Counts:
     return rows
 
 
-def _agent_counts(bounds, touched: list[int] | None = None) -> list[dict]:
+def _agent_counts(bounds, touched: list[int] | None = None, grain: Grain = DESK) -> list[dict]:
     return list(
-        _measured(MEASURES["rated"], bounds, touched)
-        .values("_day", "_queue", "_secret", "_assignee")
+        _measured(MEASURES["rated"], bounds, touched, grain)
+        .values("_day", "_queue", "_secret", "_assignee", *grain.keys)
         .annotate(rated=Count("pk"), rating_sum=Sum("rating"))
     )
 
 
-def _write(first: datetime.date, last: datetime.date, ticket_rows: Counts, agent_rows, now) -> int:
-    """Replace the days from `first` to `last` with these rows, in one transaction."""
+def _write(
+    grain: Grain,
+    first: datetime.date,
+    last: datetime.date,
+    ticket_rows: Counts,
+    agent_rows,
+    now,
+    fingerprint: str | None = None,
+) -> int:
+    """Replace the grain's days from `first` to `last` with these rows, in one transaction."""
     days = [
-        TicketDay(
+        grain.day_model(
             day=day,
             queue_id=queue_id,
             request_type_id=request_type_id,
             confidential=secret,
+            **grain.people(people),
             **counts,
         )
-        for (day, queue_id, request_type_id, secret), counts in ticket_rows.items()
+        for (day, queue_id, request_type_id, secret, *people), counts in ticket_rows.items()
         if first <= day <= last
     ]
     agents = [
-        TicketAgentDay(
+        grain.agent_model(
             day=row["_day"],
             queue_id=row["_queue"],
             confidential=row["_secret"],
             assignee_id=_id_or_none(row["_assignee"]),
             rated=row["rated"],
             rating_sum=row["rating_sum"] or 0,
+            **grain.people(tuple(row[k] for k in grain.keys)),
         )
         for row in agent_rows
         if first <= row["_day"] <= last
     ]
-    RollupRun.objects.get_or_create(name=ROLLUP_NAME, defaults={"refreshed_at": now})
+    RollupRun.objects.get_or_create(name=grain.name, defaults={"refreshed_at": now})
+    stamp = {"refreshed_at": now}
+    if fingerprint is not None:
+        stamp["fingerprint"] = fingerprint
     with transaction.atomic():
         # Taken first: on PostgreSQL a second run waits here instead of interleaving.
-        RollupRun.objects.filter(name=ROLLUP_NAME).update(refreshed_at=now)
-        TicketDay.objects.filter(day__gte=first, day__lte=last).delete()
-        TicketAgentDay.objects.filter(day__gte=first, day__lte=last).delete()
-        TicketDay.objects.bulk_create(days, batch_size=500)
-        TicketAgentDay.objects.bulk_create(agents, batch_size=500)
+        RollupRun.objects.filter(name=grain.name).update(**stamp)
+        grain.day_model.objects.filter(day__gte=first, day__lte=last).delete()
+        grain.agent_model.objects.filter(day__gte=first, day__lte=last).delete()
+        grain.day_model.objects.bulk_create(days, batch_size=500)
+        grain.agent_model.objects.bulk_create(agents, batch_size=500)
     return len(days) + len(agents)
 
 
-def rebuild_days(first: datetime.date, last: datetime.date, *, now=None) -> int:
+def rebuild_days(
+    first: datetime.date, last: datetime.date, *, now=None, grains: tuple[Grain, ...] = GRAINS
+) -> int:
     """Recount the days from `first` to `last` (both included); the rows written.
 
     The counting runs before the transaction: on SQLite a write transaction blocks every
@@ -431,7 +500,17 @@ def rebuild_days(first: datetime.date, last: datetime.date, *, now=None) -> int:
     now = now or timezone.now()
     bounds = Period(first, last).bounds()
     touched = _touched(bounds) if (last - first).days < TOUCHED_DAYS else None
-    return _write(first, last, _ticket_counts(bounds, touched), _agent_counts(bounds, touched), now)
+    return sum(
+        _write(
+            grain,
+            first,
+            last,
+            _ticket_counts(bounds, touched, grain),
+            _agent_counts(bounds, touched, grain),
+            now,
+        )
+        for grain in grains
+    )
 
 
 def _touched(bounds) -> list[int] | None:
@@ -470,9 +549,16 @@ def refresh_due(now: datetime.datetime | None = None) -> int:
     """The beat job: today and yesterday, and once a night (from 03:00) the last
     SETTLE_DAYS too, so a ticket reopened, merged or rated weeks later is counted on its
     days again without anyone running `reports_rollup`. Older changes wait for
-    `reports_rollup --all`."""
+    `reports_rollup --all`. The requesters' rollup is recounted whole first when people
+    changed department or location since it was counted."""
     now = now or timezone.now()
     today = now.astimezone(report_zone()).date()
+    written = 0
+    counted_for = (
+        RollupRun.objects.filter(name=REQUESTERS.name).values_list("fingerprint", flat=True).first()
+    )
+    if counted_for != org_fingerprint():
+        written += rebuild_all(today=today, grains=(REQUESTERS,))
     settled = (
         RollupRun.objects.filter(name=SETTLED_NAME).values_list("refreshed_at", flat=True).first()
     )
@@ -480,32 +566,56 @@ def refresh_due(now: datetime.datetime | None = None) -> int:
         settled is None or settled.astimezone(report_zone()).date() < today
     )
     if not due:
-        return refresh_recent(today=today)
-    written = rebuild_days(today - datetime.timedelta(days=SETTLE_DAYS - 1), today, now=now)
+        return written + refresh_recent(today=today)
+    written += rebuild_days(today - datetime.timedelta(days=SETTLE_DAYS - 1), today, now=now)
     RollupRun.objects.update_or_create(name=SETTLED_NAME, defaults={"refreshed_at": now})
     return written
 
 
-def rebuild_all(*, today: datetime.date | None = None, write=None) -> int:
+def rebuild_all(
+    *, today: datetime.date | None = None, write=None, grains: tuple[Grain, ...] = GRAINS
+) -> int:
     """Every day up to today: counted in one pass per measure over all tickets, written a
     month at a time so no transaction holds the database for long. Rows of days before
     the first ticket or after today are removed."""
     now = timezone.now()
     today = today or report_today()
-    ticket_rows, agent_rows = _ticket_counts(None), _agent_counts(None)
-    first = min((key[0] for key in ticket_rows), default=today)
-    TicketDay.objects.exclude(day__gte=first, day__lte=today).delete()
-    TicketAgentDay.objects.exclude(day__gte=first, day__lte=today).delete()
-    written, day = 0, first
-    while day <= today:
-        end = min(day + datetime.timedelta(days=CHUNK_DAYS - 1), today)
-        chunk = _write(day, end, ticket_rows, agent_rows, now)
-        if write:
-            write(f"{day} to {end}: {chunk} rows")
-        written += chunk
-        day = end + datetime.timedelta(days=1)
+    written = 0
+    for grain in grains:
+        fingerprint = org_fingerprint() if grain.by_requester else None
+        ticket_rows, agent_rows = (
+            _ticket_counts(None, grain=grain),
+            _agent_counts(None, grain=grain),
+        )
+        first = min((key[0] for key in ticket_rows), default=today)
+        grain.day_model.objects.exclude(day__gte=first, day__lte=today).delete()
+        grain.agent_model.objects.exclude(day__gte=first, day__lte=today).delete()
+        day = first
+        while day <= today:
+            end = min(day + datetime.timedelta(days=CHUNK_DAYS - 1), today)
+            chunk = _write(grain, day, end, ticket_rows, agent_rows, now, fingerprint)
+            if write:
+                write(f"{grain.name}: {day} to {end}: {chunk} rows")
+            written += chunk
+            day = end + datetime.timedelta(days=1)
     return written
 
 
-def last_refresh() -> datetime.datetime | None:
-    return RollupRun.objects.filter(name=ROLLUP_NAME).values_list("refreshed_at", flat=True).first()
+def rollup_note(refreshed: datetime.datetime | None) -> str:
+    """What a report says of counts kept by the beat job: nothing while they are current,
+    else up to when they count (or that they were never built)."""
+    if refreshed is None:
+        return gettext("The daily counts have not been built yet.")
+    if timezone.now() - refreshed <= ROLLUP_LAG:
+        return ""
+    local = refreshed.astimezone(report_zone())
+    shown = (
+        f"{local:%H:%M}"
+        if local.date() == timezone.now().astimezone(report_zone()).date()
+        else f"{local:%Y-%m-%d %H:%M}"
+    )
+    return gettext("Figures up to %(time)s.") % {"time": shown}
+
+
+def last_refresh(grain: Grain = DESK) -> datetime.datetime | None:
+    return RollupRun.objects.filter(name=grain.name).values_list("refreshed_at", flat=True).first()

@@ -8,7 +8,7 @@ midnights in the report zone, so a ticket filed at 00:30 on 1 November in Amster
 import datetime
 from collections.abc import Sequence
 
-from django.db.models import Aggregate, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Aggregate, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.aggregates import AggregateFilter
 
 from ess.reports.periods import Bucket, Period, report_zone
@@ -44,8 +44,13 @@ def bucket_rows(
     Rows are placed by the buckets' own bounds rather than by truncating each value in the
     database: on SQLite a time-zone truncation is a Python call per row, which a year of
     tickets or searches cannot afford, and on PostgreSQL the plain ranges use the index."""
-    starts, edges = _edges(period, is_date=is_date)
     aggregates = aggregates or {"n": Count("pk")}
+    if is_date:
+        return {
+            row.pop("_bucket"): row
+            for row in _grouped_by_day(queryset, field, period, aggregates, ())
+        }
+    starts, edges = _edges(period, is_date=is_date)
     if period.bucket == Bucket.DAY:
         rows = _grouped_by_bounds(queryset, field, edges, aggregates)
     else:
@@ -53,7 +58,38 @@ def bucket_rows(
     return {starts[row.pop("_bucket")]: row for row in rows}
 
 
-def _grouped_by_bounds(queryset: QuerySet, field: str, edges: list, aggregates: dict) -> QuerySet:
+def _grouped_by_day(
+    queryset: QuerySet, field: str, period: Period, aggregates: dict, keys: Sequence[str]
+) -> list[dict]:
+    """A DateField's rows grouped by the day itself (no bounds to test, a year is at most
+    366 groups per key) and added up per bucket here: for a few aggregates over many
+    buckets, cheaper than building every aggregate once per bucket (Django spends more
+    compiling 39 restricted sums than SQLite adding up a year of days). For counts and
+    sums only: those are what adds up."""
+    for aggregate in aggregates.values():
+        if not isinstance(aggregate, Count | Sum):
+            raise TypeError(f"{aggregate!r} does not add up per bucket")
+    grouped = (
+        in_period(queryset, field, period, is_date=True)
+        .values(field, *keys)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    buckets: dict[tuple, dict] = {}
+    for row in grouped:
+        bucket = period.bucket_of(row.pop(field))
+        key = (bucket, *(row[k] for k in keys))
+        entry = buckets.setdefault(
+            key, {"_bucket": bucket, **{k: row[k] for k in keys}, **dict.fromkeys(aggregates, 0)}
+        )
+        for name in aggregates:
+            entry[name] += row[name] or 0
+    return list(buckets.values())
+
+
+def _grouped_by_bounds(
+    queryset: QuerySet, field: str, edges: list, aggregates: dict, keys: Sequence[str] = ()
+) -> QuerySet:
     """Up to 45 days: one GROUP BY over a CASE of the day bounds; few enough rows to sort."""
     index = Case(
         *(When(**{f"{field}__lt": edge}, then=Value(n)) for n, edge in enumerate(edges[1:-1])),
@@ -63,7 +99,7 @@ def _grouped_by_bounds(queryset: QuerySet, field: str, edges: list, aggregates: 
     return (
         queryset.filter(**{f"{field}__gte": edges[0], f"{field}__lt": edges[-1]})
         .annotate(_bucket=index)
-        .values("_bucket")
+        .values(*keys, "_bucket")
         .annotate(**aggregates)
         .order_by()
     )
@@ -96,6 +132,48 @@ def _restricted(aggregate: Aggregate, condition: Q) -> Aggregate:
     own = aggregate.filter.condition if aggregate.filter is not None else None
     restricted.filter = AggregateFilter(condition if own is None else condition & own)
     return restricted
+
+
+def counts_by_bucket_and(
+    queryset: QuerySet,
+    field: str,
+    period: Period,
+    keys: Sequence[str],
+    *,
+    is_date: bool = False,
+    aggregate: Aggregate | None = None,
+) -> list[dict]:
+    """Per value of `keys`: the key values and "buckets", the aggregate (a count of rows
+    unless given) per bucket in the order of `period.bucket_starts()`, zero-filled. One
+    statement, so a figure, a chart and a table by kind can share one read of the rows."""
+    starts, edges = _edges(period, is_date=is_date)
+    aggregate = aggregate or Count("pk")
+    if period.bucket == Bucket.DAY:
+        rows: dict[tuple, dict] = {}
+        grouped = _grouped_by_bounds(queryset, field, edges, {"n": aggregate}, keys)
+        for row in grouped:
+            key = tuple(row[k] for k in keys)
+            entry = rows.setdefault(
+                key, {**{k: row[k] for k in keys}, "buckets": [0] * len(starts)}
+            )
+            entry["buckets"][row["_bucket"]] = row["n"] or 0
+        return list(rows.values())
+    annotations = {
+        f"n__{n}": _restricted(
+            aggregate, Q(**{f"{field}__gte": edges[n], f"{field}__lt": edges[n + 1]})
+        )
+        for n in range(len(starts))
+    }
+    grouped = (
+        queryset.filter(**{f"{field}__gte": edges[0], f"{field}__lt": edges[-1]})
+        .values(*keys)
+        .annotate(**annotations)
+        .order_by()
+    )
+    return [
+        {**{k: row[k] for k in keys}, "buckets": [row[f"n__{n}"] or 0 for n in range(len(starts))]}
+        for row in grouped
+    ]
 
 
 def counts_by_bucket(

@@ -15,3 +15,21 @@ def rollup_tickets() -> int:
     from ess.reports.rollups import refresh_due
 
     return refresh_due()
+
+
+@shared_task(name="reports.rollup_teams")
+def rollup_teams() -> int:
+    """Recount the large teams' My team figures: recent days and acknowledgements, and
+    everything once a night or when the reporting lines changed (idempotent)."""
+    from ess.reports.team_rollup import refresh_due
+
+    return refresh_due()
+
+
+@shared_task(name="reports.rollup_searches")
+def rollup_searches() -> int:
+    """Recount today's and yesterday's portal searches, and everything once a night
+    (idempotent)."""
+    from ess.reports.search_rollup import refresh_due
+
+    return refresh_due()

@@ -7,16 +7,17 @@ raised and of what kind, not what they wrote.
 """
 
 import datetime
+import itertools
 
 import django_tables2 as tables
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ess.accounts.models import User
 from ess.portal.charts import Series
-from ess.reports import series
+from ess.reports import series, team_rollup
 from ess.reports.base import (
     Chart,
     Column,
@@ -29,9 +30,10 @@ from ess.reports.base import (
     int_param,
     register_report,
 )
-from ess.reports.columns import ChoiceColumn, PersonColumn, ReferenceColumn
+from ess.reports.columns import ChoiceColumn, DateColumn, DrillTable, PersonColumn, ReferenceColumn
+from ess.reports.models import TeamAcknowledgement, TeamRollup, TeamTicketDay
 from ess.reports.periods import report_today
-from ess.reports.rollups import counted_tickets
+from ess.reports.rollups import counted_tickets, rollup_note
 from helpdesk.models import Queue, Ticket
 from hr.directory.permissions import can_see_team
 from hr.models import Employee
@@ -40,11 +42,45 @@ from hr.team import PendingApproval, team_approval_count, team_approvals_for
 from policies.models import AcknowledgementRequest
 
 
+def _viewer(ctx: ReportContext) -> Employee | None:
+    return ctx.remember(
+        "viewer",
+        lambda: Employee.objects.filter(user=ctx.user).only("pk", "org_path").first(),
+    )
+
+
+def counted_ahead(ctx: ReportContext) -> TeamRollup | None:
+    """The viewer's team when it is large enough to be counted ahead (team_rollup)."""
+    return ctx.remember("counted_ahead", lambda: team_rollup.counted_ahead(_viewer(ctx)))
+
+
+def _rollup_slice(ctx: ReportContext) -> Q:
+    """The counted-ahead rows of the viewer's team under the department and location
+    filters: the whole team's rows, or the per-department-and-location ones."""
+    department, location = ctx.filters.department, ctx.filters.location
+    if department is None and location is None:
+        return Q(manager=_viewer(ctx), whole_team=True)
+    condition = Q(manager=_viewer(ctx), whole_team=False)
+    if department is not None:
+        condition &= Q(department=department)
+    if location is not None:
+        condition &= Q(location=location)
+    return condition
+
+
+def freshness(ctx: ReportContext) -> str:
+    """For a counted-ahead team: a note when the counts lag; "" when they are current."""
+    if counted_ahead(ctx) is None:
+        return ""
+    return ctx.remember("freshness", lambda: rollup_note(team_rollup.last_refresh()))
+
+
 def team(ctx: ReportContext) -> QuerySet[Employee]:
     """The viewer's reports, narrowed by the department and location filters."""
 
     def compute() -> QuerySet[Employee]:
-        path = Employee.objects.filter(user=ctx.user).values_list("org_path", flat=True).first()
+        viewer = _viewer(ctx)
+        path = viewer.org_path if viewer else ""
         if not path:
             return Employee.objects.none()
         people = Employee.objects.filter(subtree_filter(path, include_self=False))
@@ -101,26 +137,89 @@ def team_tickets(ctx: ReportContext) -> QuerySet[Ticket]:
     return series.in_period(tickets, "created_at", ctx.period)
 
 
-def raised_by_bucket(ctx: ReportContext) -> list[int]:
-    """Requests raised per chart bucket; the figure is their sum, so the team's tickets
-    of the period are read once for both."""
+def raised_by_type(ctx: ReportContext) -> list[dict]:
+    """Requests raised per request type and queue, each with its count per chart bucket
+    and in all: the figure, the chart and the table share this one read."""
     period = ctx.period
-    return ctx.remember(
-        f"raised:{period.start}:{period.end}",
-        lambda: series.counts_by_bucket(team_tickets(ctx), "created_at", period),
-    )
+
+    keys = ("request_type_id", "request_type__name", "queue__name")
+
+    def compute() -> list[dict]:
+        if counted_ahead(ctx) is not None:
+            days = TeamTicketDay.objects.filter(_rollup_slice(ctx))
+            if ctx.filters.queue is not None:
+                days = days.filter(queue=ctx.filters.queue)
+            rows = series.counts_by_bucket_and(
+                days, "day", period, keys, is_date=True, aggregate=Sum("created")
+            )
+        else:
+            rows = series.counts_by_bucket_and(team_tickets(ctx), "created_at", period, keys)
+        for row in rows:
+            row["n"] = sum(row["buckets"])
+        return sorted(rows, key=lambda row: (-row["n"], row["request_type__name"] or ""))
+
+    return ctx.remember(f"raised:{period.start}:{period.end}", compute)
+
+
+def raised_by_bucket(ctx: ReportContext) -> list[int]:
+    buckets = [0] * len(ctx.period.bucket_starts())
+    for row in raised_by_type(ctx):
+        buckets = [a + b for a, b in zip(buckets, row["buckets"], strict=True)]
+    return buckets
+
+
+def acknowledgements_by_policy(ctx: ReportContext) -> list[dict]:
+    """Acknowledgements due in the period per policy: due, done and overdue. The figures
+    are their sums, so the team's acknowledgements are read once per page."""
+    period = ctx.period
+
+    def compute() -> list[dict]:
+        if counted_ahead(ctx) is not None:
+            return list(
+                series.in_period(
+                    TeamAcknowledgement.objects.filter(_rollup_slice(ctx)),
+                    "due_date",
+                    period,
+                    is_date=True,
+                )
+                .values("version__policy_id", "version__policy__title")
+                .annotate(
+                    total=Sum("requests"),
+                    done=Sum("requests", filter=Q(is_acknowledged=True), default=0),
+                    overdue=Sum(
+                        "requests",
+                        filter=Q(is_acknowledged=False, due_date__lt=report_today()),
+                        default=0,
+                    ),
+                )
+                .order_by("version__policy__title")
+            )
+        return list(
+            acknowledgement_requests(ctx)
+            .values("version__policy_id", "version__policy__title")
+            .annotate(
+                total=Count("pk"),
+                done=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+                overdue=Count(
+                    "pk", filter=Q(acknowledged_at__isnull=True, due_date__lt=report_today())
+                ),
+            )
+            .order_by("version__policy__title")
+        )
+
+    return ctx.remember(f"acks:{period.start}:{period.end}", compute)
 
 
 # --- Drill-down tables -------------------------------------------------------------------------
 
 
-class PersonTable(tables.Table):
+class PersonTable(DrillTable):
     name = PersonColumn()
     job_title = tables.Column(verbose_name=_("Job title"))
     department = tables.Column(verbose_name=_("Department"), accessor="department__name")
     location = tables.Column(verbose_name=_("Location"), accessor="location__name")
-    start_date = tables.DateColumn(verbose_name=_("Start date"), format="Y-m-d")
-    end_date = tables.DateColumn(verbose_name=_("End date"), format="Y-m-d")
+    start_date = DateColumn(verbose_name=_("Start date"), format="Y-m-d")
+    end_date = DateColumn(verbose_name=_("End date"), format="Y-m-d")
 
     class Meta:
         orderable = True
@@ -139,12 +238,12 @@ def _people(rows: QuerySet[Employee]) -> QuerySet[Employee]:
     )
 
 
-class AcknowledgementTable(tables.Table):
+class AcknowledgementTable(DrillTable):
     name = PersonColumn()
     policy = tables.Column(verbose_name=_("Policy"), accessor="version__policy__title")
     version = tables.Column(verbose_name=_("Version"), accessor="version__number")
-    due_date = tables.DateColumn(verbose_name=_("Due"), format="Y-m-d")
-    acknowledged_on = tables.DateColumn(verbose_name=_("Acknowledged"), format="Y-m-d")
+    due_date = DateColumn(verbose_name=_("Due"), format="Y-m-d")
+    acknowledged_on = DateColumn(verbose_name=_("Acknowledged"), format="Y-m-d")
 
     class Meta:
         orderable = True
@@ -164,7 +263,7 @@ def _acknowledgement_rows(rows: QuerySet[AcknowledgementRequest], policy: int | 
     )
 
 
-class TeamTicketTable(tables.Table):
+class TeamTicketTable(DrillTable):
     reference = ReferenceColumn()
     name = PersonColumn("requester", verbose_name=_("Raised by"))
     request_type = tables.Column(
@@ -172,7 +271,7 @@ class TeamTicketTable(tables.Table):
     )
     queue = tables.Column(verbose_name=_("Queue"), accessor="queue__name")
     status = ChoiceColumn(verbose_name=_("Status"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
+    created_at = DateColumn(verbose_name=_("Opened"), format="Y-m-d H:i")
 
     class Meta:
         orderable = True
@@ -193,12 +292,10 @@ def _ticket_rows(ctx: ReportContext, request_type: int | None = None) -> QuerySe
     )
 
 
-class ApprovalTable(tables.Table):
+class ApprovalTable(DrillTable):
     employee_name = tables.Column(verbose_name=_("Name"), orderable=False)
     what = tables.Column(verbose_name=_("Waiting for"), orderable=False)
-    submitted_at = tables.DateTimeColumn(
-        verbose_name=_("Submitted"), format="Y-m-d H:i", orderable=False
-    )
+    submitted_at = DateColumn(verbose_name=_("Submitted"), format="Y-m-d H:i", orderable=False)
     url = tables.Column(verbose_name=_("Link"), orderable=False)
 
     def render_url(self, value) -> str:
@@ -280,13 +377,9 @@ class TeamReport(Report):
                 "pk", filter=Q(end_date__gte=ctx.period.start, end_date__lte=ctx.period.end)
             ),
         )
-        acks = acknowledgement_requests(ctx).aggregate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-            overdue=Count(
-                "pk", filter=Q(acknowledged_at__isnull=True, due_date__lt=report_today())
-            ),
-        )
+        by_policy = acknowledgements_by_policy(ctx)
+        acks = {key: sum(row[key] for row in by_policy) for key in ("total", "done", "overdue")}
+        note = freshness(ctx)
         return [
             Figure("headcount", _("Headcount"), people["headcount"], drill="members",
                    help=_("At the end of the period.")),
@@ -296,9 +389,11 @@ class TeamReport(Report):
                    help=_("Now, whatever the period."), comparable=False),
             Figure("ack_rate", _("Acknowledged"),
                    series.share(acks["done"], acks["total"]), unit=Unit.PERCENT,
-                   drill="acknowledgements", help=_("Of the acknowledgements due in the period.")),
+                   drill="acknowledgements",
+                   help=note or _("Of the acknowledgements due in the period.")),
             Figure("ack_overdue", _("Overdue acknowledgements"), acks["overdue"], drill="overdue"),
-            Figure("tickets", _("Requests raised"), sum(raised_by_bucket(ctx)), drill="tickets"),
+            Figure("tickets", _("Requests raised"), sum(raised_by_bucket(ctx)), drill="tickets",
+                   help=note),
         ]  # fmt: skip
 
     def _waiting(self, ctx: ReportContext) -> int:
@@ -308,19 +403,15 @@ class TeamReport(Report):
     def details(self, ctx: ReportContext):
         period = ctx.period
         labels = series.labels(period)
-        last_days = period.bucket_last_days()
-        headcount = team(ctx).aggregate(
-            **{
-                f"d{n}": Count(
-                    "pk",
-                    filter=Q(start_date__lte=day)
-                    & (Q(end_date__isnull=True) | Q(end_date__gt=day)),
-                )
-                for n, day in enumerate(last_days)
-            }
-        )
         joined = series.counts_by_bucket(team(ctx), "start_date", period, is_date=True)
         left = series.counts_by_bucket(team(ctx), "end_date", period, is_date=True)
+        # The headcount at the end of each interval: the team on the day before the
+        # period, plus who joined and less who left since (a member on day d started on
+        # or before d and leaves after d), instead of counting the team once per interval.
+        before = members_on(ctx, period.start - datetime.timedelta(days=1)).count()
+        headcount = list(
+            itertools.accumulate((j - n for j, n in zip(joined, left, strict=True)), initial=before)
+        )[1:]
         raised = raised_by_bucket(ctx)
         charts = [
             Chart(
@@ -330,7 +421,7 @@ class TeamReport(Report):
                 _("Interval"),
                 _("People"),
                 labels,
-                [Series(_("Headcount"), [headcount[f"d{n}"] for n in range(len(last_days))])],
+                [Series(_("Headcount"), headcount)],
             ),
             Chart(
                 "movement",
@@ -354,24 +445,8 @@ class TeamReport(Report):
                 [Series(_("Requests"), raised)],
             ),
         ]
-        by_type = (
-            team_tickets(ctx)
-            .values("request_type_id", "request_type__name", "queue__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "request_type__name")
-        )
-        by_policy = (
-            acknowledgement_requests(ctx)
-            .values("version__policy_id", "version__policy__title")
-            .annotate(
-                total=Count("pk"),
-                done=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-                overdue=Count(
-                    "pk", filter=Q(acknowledged_at__isnull=True, due_date__lt=report_today())
-                ),
-            )
-            .order_by("version__policy__title")
-        )
+        by_type = raised_by_type(ctx)
+        by_policy = acknowledgements_by_policy(ctx)
         tables_ = [
             Table(
                 "tickets_by_type",

@@ -4,15 +4,17 @@ report's figures are already scoped to the viewer."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
 
 from ess.audit.services import audit_record
-from ess.portal.tables import refuse_unknown_keys
+from ess.portal.tables import pages_by_id, refuse_unknown_keys
 from ess.reports import exports, pdf
 from ess.reports.base import Report, ReportContext, ReportPage, get_report, reports_for
 from ess.reports.digests import DigestRefused, digest_subscribe, digest_unsubscribe
@@ -153,8 +155,16 @@ def drill_page(request: HttpRequest, slug: str, drill: str) -> HttpResponse:
         for name, parse in spec.params.items()
         if request.GET.get(name, "") != ""
     }
-    table = spec.table(spec.rows(ctx, **params), request=request)
-    RequestConfig(request, paginate={"per_page": DRILL_PAGE_SIZE}).configure(table)
+    rows = spec.rows(ctx, **params)
+    if isinstance(rows, QuerySet):
+        rows = pages_by_id(rows)
+    # Configured once, below: given the request, tables2 would paginate it a first time.
+    table = spec.table(rows)
+    # No count of the whole list: a year of a busy queue is a second of counting, and
+    # the report's figure already says how many. Pages go on while there are rows.
+    RequestConfig(
+        request, paginate={"per_page": DRILL_PAGE_SIZE, "paginator_class": LazyPaginator}
+    ).configure(table)
     refuse_unknown_keys(request, table, formats=exports.FORMATS)
     if "_export" in request.GET:
         fmt = request.GET["_export"]

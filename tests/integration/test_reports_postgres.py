@@ -12,7 +12,8 @@ from ess.accounts.roles import Role
 from ess.notifications.models import Notification, OutboxMessage
 from ess.reports import digests
 from ess.reports.models import DigestDelivery, DigestSubscription
-from tests.reports.test_team import OCTOBER, team  # noqa: F401  (the fixture)
+from tests.reports.conftest import team  # noqa: F401  (the fixture)
+from tests.reports.test_team import OCTOBER
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +48,43 @@ def test_team_figures_and_local_day_buckets_match_sqlite(client, team):  # noqa:
     ).context["page"]
     chart = next(chart for chart in months.charts if chart.key == "tickets")
     assert dict(zip(chart.labels, chart.series[0].values, strict=True))["2026-10"] == 3
+
+
+def test_counted_ahead_team_and_searches_match_the_live_counts(client, team, monkeypatch):  # noqa: F811
+    """The rollups group by local day with PostgreSQL's own time-zone conversion: the
+    counted-ahead My team page equals the live one, by day and by month, and the search
+    rollup puts 00:30 local on 1 October in October."""
+    from ess.reports import search_rollup, team_rollup
+    from ess.reports.models import SearchDay
+    from ess.search.models import SearchLog
+
+    monkeypatch.setattr(team_rollup, "LARGE_TEAM", 1)
+    client.force_login(team["mila"])
+
+    def shown(params):
+        page = client.get(reverse("reports:report", args=["team"]), params).context["page"]
+        return (
+            [(f.key, f.value) for f in page.figures],
+            [(c.key, [list(s.values) for s in c.series]) for c in page.charts],
+            [(t.key, t.rows) for t in page.tables],
+        )
+
+    months = {"start": "2025-11-01", "end": "2026-10-31"}
+    live = shown(OCTOBER), shown(months)
+    team_rollup.rebuild_all()
+    assert (shown(OCTOBER), shown(months)) == live
+
+    first_night = datetime.datetime(2025, 9, 30, 22, 30, tzinfo=datetime.UTC)
+    for moment, results in ((first_night, 3), (first_night + datetime.timedelta(days=3), 0)):
+        SearchLog.objects.create(
+            created_at=moment, query="VPN", normalised="vpn", result_count=results,
+            source="page", searcher="x",
+        )  # fmt: skip
+    search_rollup.rebuild_all()
+    assert sorted(SearchDay.objects.values_list("day", "searches", "zero_results")) == [
+        (datetime.date(2025, 10, 1), 1, 0),
+        (datetime.date(2025, 10, 4), 1, 1),
+    ]
 
 
 def test_racing_digest_runs_send_once(team):  # noqa: F811

@@ -17,11 +17,18 @@ from guardian.shortcuts import assign_perm
 from ess.accounts.roles import Role
 from ess.reports import rollups
 from ess.reports.desk import viewer_scope
-from ess.reports.models import RollupRun, TicketAgentDay, TicketDay
+from ess.reports.models import (
+    RollupRun,
+    TicketAgentDay,
+    TicketDay,
+    TicketRequesterAgentDay,
+    TicketRequesterDay,
+)
 from ess.reports.periods import Period
 from helpdesk.models import Deflection, Priority, Status
+from hr.models import Employee
 from tests.conftest import _role_holder
-from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from tests.factories import DepartmentFactory, EmployeeFactory, LocationFactory, UserFactory
 from tests.helpdesk.factories import QueueFactory, RequestTypeFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +222,7 @@ def test_figures_from_the_rollup_match_hand_counts(client, it_agent, rolled):
     assert chart.series[0].values[0] == 1  # 1 October: the ticket filed at 00:30
 
 
-def test_live_path_with_a_department_counts_the_same_way(client, it_agent, rolled, desk):
+def test_department_filter_reads_the_requesters_rollup(client, it_agent, rolled, desk):
     response = _get(client, it_agent, **OCTOBER, department=desk["department"].pk)
     values = figures(response)
     assert values["tickets_in"] == 2  # t1 and t2 were filed by someone in Finance
@@ -226,6 +233,67 @@ def test_live_path_with_a_department_counts_the_same_way(client, it_agent, rolle
     assert values["deflections"] is None  # anonymous: no department
     agents = table(response, "csat_by_agent").rows
     assert sorted(row["rated"] for row in agents) == [1, 1]
+    # Read from the requesters' rollup, not the tickets: gone from it, gone from the page.
+    TicketRequesterDay.objects.all().delete()
+    assert (
+        figures(_get(client, it_agent, **OCTOBER, department=desk["department"].pk))["tickets_in"]
+        == 0
+    )
+
+
+def test_requesters_rollup_equals_live_counts_per_department_and_location(tickets, desk):
+    rollups.rebuild_all()
+    period = Period(datetime.date(2025, 10, 1), datetime.date(2025, 10, 31))
+    people = Employee.objects.values_list("department_id", "location_id").distinct()
+    assert people
+    for department, location in people:
+        live = rollups.live_totals(
+            rollups.counted_tickets().filter(
+                requester__employee__department_id=department,
+                requester__employee__location_id=location,
+            ),
+            period,
+        )
+        stored = TicketRequesterDay.objects.filter(
+            department_id=department,
+            location_id=location,
+            day__gte=period.start,
+            day__lte=period.end,
+        )
+        summed = {name: sum(getattr(row, name) for row in stored) for name in rollups.COUNT_FIELDS}
+        assert summed.pop("deflections") == 0  # anonymous
+        live.pop("deflections")
+        assert live == summed
+
+
+def test_location_filter_counts_the_requesters_of_that_location(client, it_agent, rolled, desk):
+    in_finance = Employee.objects.get(department=desk["department"])
+    in_finance.location = LocationFactory(name="Utrecht")
+    in_finance.save()
+    rollups.rebuild_all()
+    response = _get(client, it_agent, **OCTOBER, location=in_finance.location_id)
+    assert figures(response)["tickets_in"] == 2  # t1 and t2
+    both = {"department": desk["department"].pk, "location": in_finance.location_id}
+    assert figures(_get(client, it_agent, **OCTOBER, **both))["tickets_in"] == 2
+    elsewhere = LocationFactory(name="Rotterdam").pk
+    assert figures(_get(client, it_agent, **OCTOBER, location=elsewhere))["tickets_in"] == 0
+
+
+def test_a_move_to_another_department_is_counted_again_by_the_next_run(
+    client, it_agent, rolled, desk
+):
+    from ess.reports.tasks import rollup_tickets
+
+    rollup_tickets()  # the requesters' rollup now knows the org as it is
+    finance = {"department": desk["department"].pk, **OCTOBER}
+    assert figures(_get(client, it_agent, **finance))["tickets_in"] == 2
+    person = Employee.objects.get(department=desk["department"])
+    person.department = DepartmentFactory(name="Sales")
+    person.save()
+    rollup_tickets()  # people moved: the requesters' rollup is counted whole
+    assert figures(_get(client, it_agent, **finance))["tickets_in"] == 0
+    sales = {"department": person.department_id, **OCTOBER}
+    assert figures(_get(client, it_agent, **sales))["tickets_in"] == 2
 
 
 def test_drill_down_lists_the_counted_tickets_without_subjects(client, it_agent, rolled):
@@ -341,7 +409,16 @@ def _rollup_rows():
         ),
         key=str,
     )
-    return days, agents
+    people = sorted(
+        TicketRequesterDay.objects.values_list("department_id", "location_id", *fields), key=str
+    )
+    people_agents = sorted(
+        TicketRequesterAgentDay.objects.values_list(
+            "department_id", "location_id", "day", "queue_id", "assignee_id", "rated"
+        ),
+        key=str,
+    )
+    return days, agents, people, people_agents
 
 
 def test_rollup_rebuild_is_idempotent(tickets):
@@ -354,7 +431,9 @@ def test_rollup_rebuild_is_idempotent(tickets):
     rollups.refresh_recent()
     rollups.refresh_recent()
     assert _rollup_rows() == first
-    assert RollupRun.objects.count() == 1
+    assert first[2]
+    # The desk's and the requesters' rollups.
+    assert RollupRun.objects.count() == 2
 
 
 def test_rollup_equals_live_counts(tickets):

@@ -7,12 +7,14 @@ import io
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from ess.accounts.roles import Role
-from ess.reports import knowledge, series
+from ess.reports import search_rollup, series
+from ess.reports.models import RollupRun, SearchDay, SearchQueryDay
 from ess.reports.periods import Period, report_zone
 from ess.search.models import Gap, GapStatus, SearchLog
 from ess.search.services import searcher_hash
@@ -144,6 +146,7 @@ def world(db):
         resolved_at=oct_(10),
         resolved_title=AGENTS_TITLE,
     )
+    search_rollup.rebuild_all()  # as the beat job keeps it
     return {"vpn": vpn, "agents": agents, "leave": leave, "it": it, "hr": hr}
 
 
@@ -462,6 +465,7 @@ def _more(first: int, n: int) -> None:
             resolved_at=oct_(13),
             resolved_title=f"Solved {number}",
         )
+    search_rollup.rebuild_all()
 
 
 def _count(client, user, url: str, params: dict) -> int:
@@ -513,8 +517,9 @@ def test_search_buckets_follow_local_days(world, start, end):
     """Rows are placed by the buckets' local-midnight bounds (no per-row truncation): each
     bucket holds exactly the rows whose local day falls in it, across the DST change."""
     period = Period(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
-    counts = knowledge.SEARCH_COUNTS
-    buckets = series.bucket_rows(SearchLog.objects.all(), "created_at", period, **counts)
+    buckets = series.bucket_rows(
+        SearchLog.objects.all(), "created_at", period, searches=Count("pk")
+    )
 
     lower, upper = period.bounds()
     expected = {}
@@ -526,3 +531,84 @@ def test_search_buckets_follow_local_days(world, start, end):
     assert series.fill(buckets, period, "searches") == [
         expected.get(start, 0) for start in period.bucket_starts()
     ]
+
+
+# --- The daily search rollup ----------------------------------------------------------------------
+
+
+def test_search_rollup_counts_local_days(world):
+    by_day = {row.day: row for row in SearchDay.objects.all()}
+    expected: dict = {}
+    for moment, results, clicked in SearchLog.objects.values_list(
+        "created_at", "result_count", "clicked_at"
+    ):
+        day = moment.astimezone(report_zone()).date()
+        counts = expected.setdefault(day, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += results == 0
+        counts[2] += clicked is not None
+    assert {
+        day: [row.searches, row.zero_results, row.clicked] for day, row in by_day.items()
+    } == expected
+    # 00:30 local on 1 October was 22:30 UTC the day before.
+    assert by_day[datetime.date(2025, 10, 1)].searches == 1
+    # 23:59 local on 31 October is October's; 00:30 local on 1 November is November's.
+    assert by_day[datetime.date(2025, 10, 31)].searches == 1
+    assert by_day[datetime.date(2025, 11, 1)].searches == 1
+    hostile = SearchQueryDay.objects.get(
+        normalised=" ".join(HOSTILE.lower().split()), day=datetime.date(2025, 10, 15)
+    )
+    assert (hostile.searches, hostile.zero_results, hostile.last_zero_at) == (
+        1,
+        1,
+        hostile.last_seen,
+    )
+
+
+def test_search_rollup_is_idempotent_and_follows_late_clicks(client, kb_editor, world):
+    def rows():
+        return (
+            sorted(SearchDay.objects.values_list("day", "searches", "zero_results", "clicked")),
+            sorted(SearchQueryDay.objects.values_list("day", "normalised", "searches", "clicked")),
+        )
+
+    first = rows()
+    search_rollup.rebuild_all()
+    search_rollup.rebuild_days(datetime.date(2025, 10, 1), datetime.date(2025, 10, 31))
+    assert rows() == first
+    # A search of today, opened a minute later: counted on the next run.
+    now = timezone.now()
+    made = log("holiday", now)
+    today = {"period": "last_7"}
+    before = figures(page(client, kb_editor, **today))["searches"]
+    search_rollup.refresh_recent()
+    assert figures(page(client, kb_editor, **today))["searches"] == before + 1
+    SearchLog.objects.filter(pk=made.pk).update(clicked_at=now)
+    from ess.reports.tasks import rollup_searches
+
+    rollup_searches()
+    assert SearchDay.objects.get(day=now.astimezone(report_zone()).date()).clicked >= 1
+
+
+def test_knowledge_page_reads_the_rollup_and_says_when_it_lags(client, kb_editor, world):
+    SearchLog.objects.all().delete()  # the page counts the rollup, not the log
+    assert figures(page(client, kb_editor, **OCTOBER))["searches"] == 5
+    help_text = str(page(client, kb_editor, **OCTOBER).context["page"].figures[0].help)
+    assert "Figures up to" not in help_text
+    RollupRun.objects.filter(name=search_rollup.ROLLUP_NAME).update(
+        refreshed_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    help_text = str(page(client, kb_editor, **OCTOBER).context["page"].figures[0].help)
+    assert "Figures up to" in help_text
+    search_rollup.rebuild_all()  # the log is empty now: so is the rollup
+    assert figures(page(client, kb_editor, **OCTOBER))["searches"] == 0
+
+
+def test_the_nightly_search_run_counts_everything(world):
+    night = datetime.datetime(2026, 11, 22, 3, 5, tzinfo=report_zone())
+    search_rollup.refresh_due(now=night - datetime.timedelta(hours=4))  # first: everything
+    settled = RollupRun.objects.get(name=search_rollup.SETTLED_NAME).refreshed_at
+    search_rollup.refresh_due(now=night - datetime.timedelta(hours=3))  # 00:05: recent days
+    assert RollupRun.objects.get(name=search_rollup.SETTLED_NAME).refreshed_at == settled
+    search_rollup.refresh_due(now=night)
+    assert RollupRun.objects.get(name=search_rollup.SETTLED_NAME).refreshed_at == night
