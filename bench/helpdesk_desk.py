@@ -73,8 +73,9 @@ def setup(folder: Path, postgres: bool):
     return server
 
 
-def seed_or_reuse(folder: Path, tickets: int) -> dict:
-    """Seed the company and top the desk up to `tickets`; what it took, now or before."""
+def seed_or_reuse(folder: Path, tickets: int, *, scale: int = COMPANY_SCALE) -> dict:
+    """Seed the company (`seed_demo --scale`) and top the desk up to `tickets`; what it
+    took, now or before. The reports benchmark uses it too, with its own scale."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -91,11 +92,11 @@ def seed_or_reuse(folder: Path, tickets: int) -> dict:
         logging.disable(logging.INFO)
         try:
             with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-                call_command("seed_demo", "--scale", str(COMPANY_SCALE), stdout=quiet)
+                call_command("seed_demo", "--scale", str(scale), stdout=quiet)
         finally:
             logging.disable(logging.NOTSET)
         seeded = {
-            "company_scale": COMPANY_SCALE,
+            "company_scale": scale,
             "seed_demo_seconds": time.perf_counter() - started,
         }
     missing = tickets - Ticket.objects.count()

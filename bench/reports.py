@@ -25,9 +25,7 @@ at this size on SQLite); `--keep-rollup` reuses them.
 """
 
 import argparse
-import contextlib
 import json
-import logging
 import os
 import platform
 import statistics
@@ -37,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, write
-from helpdesk_desk import setup
+from helpdesk_desk import seed_or_reuse, setup
 
 KEPT_FOLDER = "/tmp/ess-bench-reports"  # noqa: S108 (a benchmark scratch folder)
 TARGET_P95_MS = 200.0
@@ -65,45 +63,6 @@ DRILLS = {
     "knowledge": ("queries", "zero_results"),
     "payroll": ("unopened", "released"),
 }
-
-
-def seed_or_reuse(folder: Path, scale: int, tickets: int) -> dict:
-    from django.core.management import call_command
-
-    import helpdesk.seed
-    from helpdesk.models import Ticket
-    from hr.models import Employee
-
-    noted = folder / "seeded.json"
-    call_command("migrate", verbosity=0)
-    seeded = json.loads(noted.read_text()) if noted.exists() else {}
-    if not Employee.objects.exists():
-        started = time.perf_counter()
-        logging.disable(logging.INFO)
-        try:
-            with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-                call_command("seed_demo", "--scale", str(scale), stdout=quiet)
-        finally:
-            logging.disable(logging.NOTSET)
-        seeded = {"scale": scale, "seed_demo_seconds": round(time.perf_counter() - started, 1)}
-        noted.write_text(json.dumps(seeded, indent=2))
-    missing = tickets - Ticket.objects.count()
-    if missing > 0:
-        started = time.perf_counter()
-
-        def progress(done: int) -> None:
-            if done % 100_000 < 5000:
-                print(f"  {done:,} tickets added", flush=True)
-
-        counts = helpdesk.seed.tickets_add(count=missing, progress=progress)
-        seeded.update(
-            {
-                "tickets_added": counts.tickets,
-                "tickets_add_seconds": round(time.perf_counter() - started, 1),
-            }
-        )
-        noted.write_text(json.dumps(seeded, indent=2))
-    return seeded
 
 
 def build_rollups() -> float | None:
@@ -190,7 +149,7 @@ def main() -> None:
 
     folder = Path(args.folder)
     setup(folder, postgres=False)
-    seeded = seed_or_reuse(folder, args.scale, args.tickets)
+    seeded = seed_or_reuse(folder, args.tickets, scale=args.scale)
     if args.seed_only:
         print(json.dumps(seeded, indent=2))
         return
@@ -241,7 +200,7 @@ def main() -> None:
     write(
         "reports",
         {
-            "scale": seeded.get("scale", args.scale),
+            "scale": seeded.get("company_scale", args.scale),
             "employees": Employee.objects.count(),
             "tickets": Ticket.objects.count(),
             "payslips": Payslip.objects.count(),

@@ -6,7 +6,6 @@ queue, only by explicitly granted officers (django-guardian, on the queue or on 
 """
 
 import secrets
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import models
@@ -283,48 +282,6 @@ def _reply_token() -> str:
     return secrets.token_hex(8)
 
 
-class TicketQuerySet(models.QuerySet):
-    """Tickets; `pages_by_id()` turns on a late row lookup for paged lists."""
-
-    _page_rows: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-
-    def pages_by_id(self, *, related: Sequence[str], fields: Sequence[str]) -> "TicketQuerySet":
-        """A slice of this queryset reads the page's ids first, then just those rows with
-        `related` joined and only `fields` read.
-
-        The id query can be answered from the open-work index alone (it covers the filters
-        and the order), so skipping to a deep page or sorting two queues' work together
-        never touches the table; only the page's own rows are read in full. Iterating the
-        queryset without a slice (an export) reads rows as usual.
-        """
-        clone = self._chain()
-        clone._page_rows = (tuple(related), tuple(fields))
-        return clone
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._page_rows = self._page_rows
-        return clone
-
-    def __getitem__(self, key):
-        if self._page_rows is None or not isinstance(key, slice) or self._result_cache is not None:
-            return super().__getitem__(key)
-        plain = self._chain()
-        plain._page_rows = None
-        ids = list(plain.values_list("pk", flat=True)[key])
-        related, fields = self._page_rows
-        # By primary key only: repeating the list's filters here would let the planner
-        # choose the list's index again instead of 25 key lookups.
-        rows = (
-            self.model._default_manager.filter(pk__in=ids)
-            .select_related(*related)
-            .only(*fields)
-            .order_by()
-        )
-        by_id = {row.pk: row for row in rows}
-        return [by_id[pk] for pk in ids if pk in by_id]
-
-
 class Ticket(models.Model):
     """A request to the service desk.
 
@@ -438,8 +395,6 @@ class Ticket(models.Model):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TicketQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ticket")
@@ -467,7 +422,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolved_at"], name="hd_ticket_resolved"),
             # The workspace: a queue's open work by due time, with every column its filters
             # and its access rule read, so a page's ids come from the index alone (see
-            # TicketQuerySet.pages_by_id). Closed tickets, nearly all of the table after a
+            # ess.portal.tables.pages_by_id). Closed tickets, nearly all of the table after a
             # few years, are not in it.
             models.Index(
                 fields=[

@@ -23,7 +23,7 @@ from django_tables2.paginators import LazyPaginator
 
 from ess.accounts.models import User
 from ess.audit.services import audit_record
-from ess.portal.tables import SafeOrderingMixin
+from ess.portal.tables import SafeOrderingMixin, pages_by_id
 from helpdesk import dynamic_forms, selectors, services
 from helpdesk.choices import desk_choices
 from helpdesk.filters import WORKSPACE_FILTER_KEYS, WORKSPACE_TABLE_KEYS, WorkspaceFilter
@@ -148,12 +148,12 @@ class WorkspaceView(
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        related, fields = WorkspaceTable.related_read, WorkspaceTable.fields_read
-        return (
+        # Paged by id: the page's ids come from the open-work index alone, then only the
+        # page's rows are read in full (an export still reads every row).
+        return pages_by_id(
             selectors.workable_tickets(self.request.user, access=self.access)
-            .select_related(*related)
-            .only(*fields)
-            .pages_by_id(related=related, fields=fields)
+            .select_related(*WorkspaceTable.related_read)
+            .only(*WorkspaceTable.fields_read)
         )
 
     def get_filterset_kwargs(self, filterset_class):
